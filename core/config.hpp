@@ -1,0 +1,113 @@
+// Configuration: typed settings merged from layered sources (PRODUCT.md section 6).
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "core/error.hpp"
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sage::core {
+
+/// A top-level folder of the knowledge base with a priority (lower = more fundamental).
+struct layer_config {
+  std::string name;   ///< `core`, `guidelines`, ...
+  std::string folder; ///< folder relative to the KB root; `INDEX.md` for the index layer
+  int priority = 0;
+  bool always = false; ///< loaded into every context (index, core)
+};
+
+/// Task keywords that pull documents or folders into a context.
+struct trigger_config {
+  std::string name;
+  std::vector<std::string> keywords; ///< whole words, matched after normalisation and stemming
+  std::vector<std::string> targets;  ///< KB-relative files or folders (a folder = its .md files)
+  int priority = 50;                 ///< lower fires first
+};
+
+struct timeout_config {
+  std::chrono::milliseconds cache{100};     ///< T1: a lookup in memory
+  std::chrono::milliseconds file{500};      ///< T2: one file read or parse
+  std::chrono::milliseconds layer{2000};    ///< T3: a layer load, a search
+  std::chrono::milliseconds full{5000};     ///< T4: a full KB load, a context build
+  std::chrono::milliseconds analysis{10000};///< T5: analysis and checks over many files
+  int breaker_failures = 3;                 ///< consecutive failures that open a breaker
+  std::chrono::milliseconds breaker_reset{30000}; ///< wait before one trial call
+};
+
+struct search_config {
+  int default_limit = 10;
+  int max_limit = 50;
+  double k1 = 1.2;
+  double b = 0.75;
+  double weight_title = 3.0;
+  double weight_headings = 2.0;
+  double weight_body = 1.0;
+  double weight_tags = 2.5;
+  double proximity_bonus = 0.3; ///< share of score added for phrase/proximity matches
+};
+
+struct loading_config {
+  int default_budget = 4000; ///< budget_tokens when the caller gives none
+  double core_share = 0.25;  ///< share of the budget reserved for always-loaded layers
+  int max_heading_level = 3; ///< sections are split at H1..H<n>
+};
+
+/// The effective configuration. Every field has the built-in default documented in
+/// `config/sage.yaml`.
+struct config {
+  std::string kb_path;  ///< knowledge.path; empty = the bundled knowledge base
+  std::vector<layer_config> layers;
+  std::map<std::string, std::string> layer_aliases; ///< numeric aliases `0`->`core`, ...
+  std::map<std::string, std::string> guideline_aliases; ///< guidelines.sections
+  std::map<std::string, std::string> framework_aliases; ///< frameworks.sections
+  std::map<std::string, std::string> template_aliases;  ///< templates.sections
+  std::vector<trigger_config> triggers;
+  loading_config loading;
+  search_config search;
+  std::string token_encoding = "cl100k_base"; ///< tokens.encoding: cl100k_base | o200k_base | estimate
+  timeout_config timeout;
+  std::string cache_dir;     ///< cache.dir (SAGE_CACHE_DIR), default ~/.sage/cache
+  bool cache_enabled = true; ///< cache.enabled
+  std::string data_dir;      ///< memory.data_dir (SAGE_DATA_DIR), default $XDG_DATA_HOME/sage
+  std::string log_level = "INFO"; ///< logging.level (SAGE_LOG_LEVEL)
+  bool debug = false;        ///< logging.debug (SAGE_DEBUG)
+  int api_port = 8000;       ///< server.api_port (SAGE_API_PORT)
+  int mcp_port = 8001;       ///< server.mcp_port (SAGE_MCP_PORT)
+  int metrics_port = 9000;   ///< server.metrics_port (SAGE_METRICS_PORT)
+  std::string api_key;       ///< server.api_key (SAGE_API_KEY)
+
+  /// Where each leaf key (`timeout.layer`) got its value: `default`, a file path, `env
+  /// SAGE_TIMEOUT__LAYER`, `flag --kb`.
+  std::map<std::string, std::string> sources;
+};
+
+/// Where configuration comes from. Tests fill this in instead of touching the real process
+/// environment and home directory.
+struct config_inputs {
+  std::vector<std::string> files;            ///< YAML files in order, later wins; missing ones are skipped
+  std::map<std::string, std::string> env;    ///< environment variables (only SAGE_* are read)
+  std::optional<std::string> dotenv_file;    ///< `.env` in the working directory, if it exists
+  std::optional<std::string> explicit_file;  ///< --config FILE: must exist
+  std::map<std::string, std::string> flags;  ///< command-line overrides by key (`knowledge.path`)
+};
+
+/// The standard inputs of PRODUCT.md section 6 for this process: /etc/sage/sage.yaml,
+/// ~/.sage/config.yaml, ./sage.yaml, $SAGE_CONFIG_PATH, ./.env and the environment.
+config_inputs standard_config_inputs();
+
+/// Merges the sources in order and validates every value. An invalid file or value is an error
+/// of code `config` naming the source, the key and what was expected.
+result<config> load_config(const config_inputs& inputs);
+
+/// Parses `250ms`, `2s`, `1m` or plain milliseconds (`1500`).
+result<std::chrono::milliseconds> parse_duration(const std::string& text);
+
+/// The effective configuration as YAML text (for `sage config show`), with each key's source
+/// as a trailing comment when `with_sources` is set.
+std::string to_yaml(const config& cfg, bool with_sources);
+
+} // namespace sage::core
