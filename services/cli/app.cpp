@@ -1,0 +1,131 @@
+// The `sage` command line.
+// SPDX-License-Identifier: MIT
+#include "services/cli/app.hpp"
+
+#include "services/cli/commands.hpp"
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <iostream>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+namespace sage::services::cli {
+namespace {
+
+void setup_logging(const global_options& g) {
+  // Logs go to stderr only: stdout carries results (and, later, protocol messages).
+  auto logger = spdlog::stderr_color_mt("sage");
+  spdlog::set_default_logger(logger);
+  spdlog::set_level(g.verbose ? spdlog::level::debug
+                              : (g.quiet ? spdlog::level::err : spdlog::level::warn));
+}
+
+} // namespace
+
+int run(int argc, char** argv) {
+  CLI::App app{"sage - a layered Markdown knowledge base for AI assistants, within a token budget"};
+  app.footer("Exit codes: 0 ok, 1 error, 2 usage or configuration error, 3 not found, "
+             "4 timed out or degraded.\nConfiguration: config/sage.yaml documents every key; "
+             "`sage config show --sources` shows where each value came from.");
+  app.require_subcommand(0, 1);
+  app.fallthrough();
+  global_options g;
+  bool show_version = false;
+  app.add_option("--kb", g.kb_path, "knowledge base folder (default: the bundled knowledge base)");
+  app.add_option("--config", g.config_file, "configuration file, applied after the standard ones");
+  app.add_flag("--json", g.json, "print the operation's result as JSON");
+  app.add_flag("-q,--quiet", g.quiet, "print only results, no notes");
+  app.add_flag("-v,--verbose", g.verbose, "log what happens to stderr");
+  app.add_flag("--no-color", g.no_color, "never colour the output (also NO_COLOR=1)");
+  app.add_flag("--version", show_version, "print the version and exit");
+
+  knowledge_args a;
+  std::function<int(const output&)> action;
+
+  auto* get = app.add_subcommand("get", "load a layer, a document or a knowledge:// URI");
+  get->add_option("target", a.target, "layer name or number, KB-relative path (`.md` optional), or URI")
+      ->required();
+  get->add_option("-b,--budget", a.budget, "at most this many tokens; the rest is listed as omitted");
+  get->add_flag("--include-retired", a.include_retired, "serve deprecated and archived documents");
+  get->callback([&] { action = [&](const output& o) { return run_get(g, o, a); }; });
+
+  auto* context = app.add_subcommand("context", "the knowledge a task needs, within a token budget");
+  context->add_option("task", a.task, "the task description")->required();
+  context->add_option("-b,--budget", a.budget, "token budget (default loading.default_budget)");
+  context->add_option("-l,--layer", a.layers, "restrict candidates to these layers (repeatable)");
+  context->callback([&] { action = [&](const output& o) { return run_context(g, o, a); }; });
+
+  auto* search = app.add_subcommand("search", "ranked sections matching any of the words");
+  search->add_option("query", a.query, "search words")->required();
+  search->add_option("-n,--limit", a.limit, "number of results (default 10, at most 50)");
+  search->add_option("-l,--layer", a.layers, "only these layers (repeatable)");
+  search->add_option("-t,--tag", a.tags, "only documents with any of these tags (repeatable)");
+  search->add_flag("--include-retired", a.include_retired, "include deprecated and archived documents");
+  search->callback([&] { action = [&](const output& o) { return run_search(g, o, a); }; });
+
+  struct named_command {
+    const char* name;
+    const char* help;
+    core::named_kind kind;
+  };
+  const named_command named[] = {
+      {"guidelines", "a guideline by name or alias (no name: list them)", core::named_kind::guideline},
+      {"framework", "a framework by name or alias (no name: list them)", core::named_kind::framework},
+      {"template", "a template by name or alias (no name: list them)", core::named_kind::template_},
+  };
+  for (const auto& n : named) {
+    auto* cmd = app.add_subcommand(n.name, n.help);
+    cmd->add_option("name", a.target, "name, alias, or unique prefix");
+    cmd->add_option("-b,--budget", a.budget, "at most this many tokens");
+    auto kind = n.kind;
+    cmd->callback([&, kind] { action = [&, kind](const output& o) { return run_named(g, o, kind, a); }; });
+  }
+
+  app.add_subcommand("layers", "layers with document, section and token counts")->callback([&] {
+    action = [&](const output& o) { return run_layers(g, o); };
+  });
+  app.add_subcommand("info", "version, knowledge base, index generation and configuration")
+      ->callback([&] { action = [&](const output& o) { return run_info(g, o); }; });
+  app.add_subcommand("validate", "check structure, front matter, internal links and anchors")
+      ->callback([&] { action = [&](const output& o) { return run_validate(g, o); }; });
+  auto* config = app.add_subcommand("config", "configuration");
+  config->require_subcommand(1);
+  bool sources = false;
+  auto* show = config->add_subcommand("show", "the effective configuration");
+  show->add_flag("--sources", sources, "say where each value came from");
+  show->callback([&] { action = [&](const output& o) { return run_config_show(g, o, sources); }; });
+  app.add_subcommand("version", "print the version")->callback([&] {
+    action = [&](const output& o) { return run_version(o); };
+  });
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    std::cout << app.help();
+    return ok;
+  } catch (const CLI::CallForAllHelp&) {
+    std::cout << app.help("", CLI::AppFormatMode::All);
+    return ok;
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "error: " << e.what() << "\nhint: run `sage --help` or `sage <command> --help`\n";
+    return usage;
+  }
+  setup_logging(g);
+  output out(g.json, g.quiet, g.no_color);
+  if (show_version)
+    return run_version(out);
+  if (!action) {
+    std::cout << app.help();
+    return usage;
+  }
+  try {
+    return action(out);
+  } catch (const std::exception& e) {
+    return out.fail(core::make_error(core::error_code::internal,
+                                     std::string("unexpected failure: ") + e.what(),
+                                     "please report this with the command that caused it"));
+  }
+}
+
+} // namespace sage::services::cli

@@ -1,0 +1,142 @@
+// CLI commands over the knowledge operations: get, context, search, guidelines/framework/template.
+// SPDX-License-Identifier: MIT
+#include "services/cli/commands.hpp"
+
+#include "core/kb_paths.hpp"
+#include "core/layers.hpp"
+
+#include <cstdio>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+namespace sage::services::cli {
+namespace {
+
+std::string fmt(double v, int precision) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.*f", precision, v);
+  return buf;
+}
+
+/// Prints a load result: the Markdown on stdout, a summary for people on stderr.
+int print_load_result(const output& out, const core::load_result& r) {
+  if (out.json()) {
+    out.print_json(core::to_json(r));
+    return ok;
+  }
+  std::cout << r.content;
+  std::string summary = std::to_string(r.sections.size()) + " sections from " +
+                        std::to_string(r.files_loaded.size()) + " files, " +
+                        std::to_string(r.tokens) + " tokens";
+  if (r.budget_limit > 0)
+    summary += " of a " + std::to_string(r.budget_limit) + "-token budget";
+  if (!r.omitted.empty())
+    summary += "; " + std::to_string(r.omitted.size()) +
+               " sections left out (--json lists them in omitted[])";
+  out.note(out.dim("-- " + summary + ", index generation " + std::to_string(r.index.generation)));
+  return r.status == "success" ? ok : degraded;
+}
+
+core::result<size_t> budget_of(const knowledge_args& a, size_t fallback) {
+  if (a.budget == -1)
+    return fallback;
+  if (a.budget <= 0)
+    return core::make_error(core::error_code::invalid_argument,
+                            "budget must be a positive number of tokens", "pass e.g. --budget 4000");
+  return static_cast<size_t>(a.budget);
+}
+
+} // namespace
+
+int run_get(const global_options& g, const output& out, const knowledge_args& a) {
+  auto budget = budget_of(a, 0);
+  if (!budget)
+    return out.fail(budget.err());
+  auto rt = open_runtime(g);
+  if (!rt)
+    return out.fail(rt.err());
+  auto r = core::get_knowledge((*rt)->ops(), a.target, *budget, a.include_retired);
+  return r ? print_load_result(out, *r) : out.fail(r.err());
+}
+
+int run_named(const global_options& g, const output& out, core::named_kind kind,
+              const knowledge_args& a) {
+  auto budget = budget_of(a, 0);
+  if (!budget)
+    return out.fail(budget.err());
+  auto rt = open_runtime(g);
+  if (!rt)
+    return out.fail(rt.err());
+  if (a.target.empty()) { // no name: list what there is
+    const char* layer = kind == core::named_kind::guideline   ? "guidelines"
+                        : kind == core::named_kind::framework ? "frameworks"
+                                                              : "templates";
+    auto docs = (*rt)->kb->layer_documents(layer);
+    if (out.json()) {
+      auto items = nlohmann::json::array();
+      for (const auto* d : docs)
+        items.push_back({{"path", d->path}, {"title", d->title}, {"uri", (*rt)->kb->uri_of(*d)}});
+      out.print_json({{"layer", layer}, {"documents", items}});
+      return ok;
+    }
+    std::vector<std::vector<std::string>> rows;
+    for (const auto* d : docs)
+      rows.push_back({d->path, d->title});
+    out.table({"path", "title"}, rows);
+    return ok;
+  }
+  auto r = core::get_named((*rt)->ops(), kind, a.target, *budget);
+  return r ? print_load_result(out, *r) : out.fail(r.err());
+}
+
+int run_context(const global_options& g, const output& out, const knowledge_args& a) {
+  auto rt = open_runtime(g);
+  if (!rt)
+    return out.fail(rt.err());
+  auto budget = budget_of(a, static_cast<size_t>((*rt)->cfg.loading.default_budget));
+  if (!budget)
+    return out.fail(budget.err());
+  if (a.task.find_first_not_of(" \t\r\n") == std::string::npos)
+    return out.fail(core::make_error(core::error_code::invalid_argument, "empty task description",
+                                     "describe the task, e.g. `sage context \"add retries\"`"));
+  if (!core::is_valid_utf8(a.task))
+    return out.fail(core::make_error(core::error_code::invalid_argument,
+                                     "task is not valid utf-8 text", "pass the task as UTF-8"));
+  auto r = core::build_context((*rt)->ops(), a.task, *budget, a.layers);
+  return r ? print_load_result(out, *r) : out.fail(r.err());
+}
+
+int run_search(const global_options& g, const output& out, const knowledge_args& a) {
+  auto rt = open_runtime(g);
+  if (!rt)
+    return out.fail(rt.err());
+  core::search_params p{a.query, a.limit, a.layers, a.tags, a.include_retired};
+  auto r = core::run_search((*rt)->ops(), p);
+  if (!r)
+    return out.fail(r.err());
+  if (out.json()) {
+    out.print_json(core::to_json(*r));
+    return ok;
+  }
+  if (r->results.empty()) {
+    out.note("no matches for \"" + r->query + "\"");
+    return ok;
+  }
+  size_t rank = 0;
+  for (const auto& hit : r->results) {
+    std::cout << out.bold(std::to_string(++rank) + ". " + hit.title)
+              << (hit.section.empty() || hit.section == hit.title ? "" : " › " + hit.section)
+              << "  " << out.dim(fmt(hit.score, 2)) << '\n';
+    std::cout << "   " << out.accent(hit.section_id) << out.dim("  [" + hit.layer + ", " +
+                                                              std::to_string(hit.tokens) + " tokens]")
+              << '\n';
+    if (!hit.snippet.empty())
+      std::cout << "   " << hit.snippet << '\n';
+    std::cout << '\n';
+  }
+  out.note(out.dim("-- " + std::to_string(r->results.size()) + " results in " +
+                   fmt(r->duration_ms, 2) + " ms"));
+  return ok;
+}
+
+} // namespace sage::services::cli
