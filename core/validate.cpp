@@ -101,7 +101,7 @@ validation_report validate_knowledge_base(const knowledge_base& kb) {
   for (const auto& layer : kb.layers) {
     std::error_code ec;
     if (!fs::exists(kb.root / layer.folder, ec))
-      add(layer.always ? "error" : "warning", "missing_layer", layer.folder, 0,
+      add("warning", "missing_layer", layer.folder, 0,
           "layer " + layer.name + " has no " + layer.folder + " in the knowledge base");
   }
   for (const auto& p : kb.problems)
