@@ -1,0 +1,43 @@
+// Internal to the search index: the analysed form of a query and of its filters.
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "core/search_index.hpp"
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace sage::core {
+
+/// One distinct query word: the index terms it may match (its stemming variants in the
+/// languages of the index). A section scores the best of them.
+struct query_group {
+  std::vector<uint32_t> terms; ///< sorted global term ids, at least one
+  float upper_bound = 0;       ///< the largest contribution any section gets from this group
+};
+
+struct search_index::query_plan {
+  static constexpr uint32_t no_group = UINT32_MAX;
+
+  std::vector<query_group> groups;
+  /// The group of each query word in query order, `no_group` for a dropped word (it breaks a
+  /// phrase).
+  std::vector<uint32_t> sequence;
+  /// (term, group) for every variant, sorted: which groups a term in a section belongs to.
+  std::vector<std::pair<uint32_t, uint32_t>> term_groups;
+  /// Adjacent pairs of different groups in `sequence`: the phrase pairs a section can match.
+  std::vector<std::pair<uint32_t, uint32_t>> pairs;
+};
+
+struct search_index::filter {
+  bool include_retired = false;
+  std::vector<uint8_t> layer_ok; ///< per layer id; empty = every layer
+  std::vector<uint32_t> tags;    ///< sorted tag ids; empty = no tag filter
+};
+
+/// Case-folded form of a layer or tag name, so filters ignore case.
+std::string fold_label(std::string_view label);
+
+} // namespace sage::core

@@ -1,0 +1,460 @@
+// Query evaluation: query analysis, filters, MaxScore top-k, proximity bonus, hits and snippets.
+// SPDX-License-Identifier: MIT
+#include "core/search_index.hpp"
+
+#include "core/search_plan.hpp"
+#include "core/snippet.hpp"
+
+#include <algorithm>
+#include <limits>
+
+namespace sage::core {
+
+namespace {
+
+constexpr uint32_t end_of_list = UINT32_MAX;
+
+// Ranking order: score descending, then document path, then section order.
+struct ranked {
+  double score;
+  uint64_t key; // (path rank << 32) | global section: smaller wins a tie
+};
+
+bool better(const ranked& a, const ranked& b) {
+  return a.score > b.score || (a.score == b.score && a.key < b.key);
+}
+
+// Keeps the best k candidates; `front()` is the worst of them.
+class top_heap {
+public:
+  explicit top_heap(size_t k) : k_(k) { items_.reserve(k + 1); }
+
+  bool full() const { return items_.size() >= k_; }
+  const ranked& worst() const { return items_.front(); }
+
+  void offer(const ranked& r) {
+    if (!full()) {
+      items_.push_back(r);
+      std::push_heap(items_.begin(), items_.end(), better);
+    } else if (better(r, items_.front())) {
+      std::pop_heap(items_.begin(), items_.end(), better);
+      items_.back() = r;
+      std::push_heap(items_.begin(), items_.end(), better);
+    }
+  }
+
+  std::vector<ranked> sorted() && {
+    std::sort(items_.begin(), items_.end(), better);
+    return std::move(items_);
+  }
+
+private:
+  size_t k_;
+  std::vector<ranked> items_;
+};
+
+// One posting list being walked.
+struct cursor {
+  const uint32_t* section;
+  const float* impact;
+  uint64_t pos, end;
+
+  uint32_t current() const { return pos < end ? section[pos] : end_of_list; }
+
+  // First posting at or after `target`, by galloping then binary search.
+  void seek(uint32_t target) {
+    if (pos >= end || section[pos] >= target)
+      return;
+    uint64_t step = 1, lo = pos, hi = pos + 1;
+    while (hi < end && section[hi] < target) {
+      lo = hi;
+      step *= 2;
+      hi = pos + step;
+    }
+    hi = std::min(hi, end);
+    pos = static_cast<uint64_t>(std::lower_bound(section + lo + 1, section + hi, target) - section);
+  }
+};
+
+// The cursors of one query group: its variants, walked as one list (union, best impact).
+struct group_cursor {
+  size_t first, count; // range in the cursor array
+  uint32_t group;      // index in the plan
+  double upper_bound;
+  uint32_t doc = end_of_list; // current section: the smallest of the variants
+
+  void refresh(const std::vector<cursor>& cs) {
+    doc = end_of_list;
+    for (size_t i = first; i < first + count; ++i)
+      doc = std::min(doc, cs[i].current());
+  }
+  float score(const std::vector<cursor>& cs) const {
+    float best = 0;
+    for (size_t i = first; i < first + count; ++i)
+      if (cs[i].current() == doc)
+        best = std::max(best, cs[i].impact[cs[i].pos]);
+    return best;
+  }
+  void next(std::vector<cursor>& cs) {
+    for (size_t i = first; i < first + count; ++i)
+      if (cs[i].current() == doc)
+        ++cs[i].pos;
+    refresh(cs);
+  }
+  void seek(std::vector<cursor>& cs, uint32_t target) {
+    for (size_t i = first; i < first + count; ++i)
+      cs[i].seek(target);
+    refresh(cs);
+  }
+};
+
+// A little below `x`, so that rounding in partial sums never prunes a candidate that ties.
+double slack(double x) { return x - 1e-9 * std::abs(x); }
+
+} // namespace
+
+// -- query analysis -----------------------------------------------------------------------------
+
+search_index::query_plan search_index::plan(std::string_view query, analyzer& az) const {
+  query_plan plan;
+  if (terms_.empty())
+    return plan;
+  token_stream ts;
+  az.analyze(query, "", ts, stemming::off);
+  term_dictionary words;             // distinct query words
+  std::vector<uint32_t> word_group;  // group of each distinct word
+  std::vector<uint32_t> variants;
+  for (size_t i = 0; i < ts.size(); ++i) {
+    const auto word = ts.term(i);
+    auto w = words.find(word);
+    if (w == term_dictionary::npos) {
+      if (words.size() >= max_query_terms) {
+        plan.sequence.push_back(query_plan::no_group);
+        continue;
+      }
+      w = words.intern(word);
+      variants.clear();
+      auto add = [&](std::string_view term) {
+        if (auto id = terms_.find(term); id != term_dictionary::npos)
+          variants.push_back(id);
+      };
+      if (!ts.tokens[i].stemmable || has_unstemmed_)
+        add(word);
+      if (ts.tokens[i].stemmable) {
+        const std::string folded{word};
+        for (const auto& lang : stem_languages_)
+          add(az.stem(folded, lang));
+      }
+      std::sort(variants.begin(), variants.end());
+      variants.erase(std::unique(variants.begin(), variants.end()), variants.end());
+      uint32_t group = query_plan::no_group;
+      if (!variants.empty()) {
+        for (uint32_t g = 0; g < plan.groups.size(); ++g)
+          if (plan.groups[g].terms == variants)
+            group = g;
+        if (group == query_plan::no_group) {
+          group = static_cast<uint32_t>(plan.groups.size());
+          query_group qg;
+          qg.terms = variants;
+          for (auto t : variants)
+            qg.upper_bound = std::max(qg.upper_bound, max_impact_[t]);
+          plan.groups.push_back(std::move(qg));
+        }
+      }
+      word_group.push_back(group);
+    }
+    plan.sequence.push_back(word_group[w]);
+  }
+  for (uint32_t g = 0; g < plan.groups.size(); ++g)
+    for (auto t : plan.groups[g].terms)
+      plan.term_groups.emplace_back(t, g);
+  std::sort(plan.term_groups.begin(), plan.term_groups.end());
+  for (size_t i = 1; i < plan.sequence.size(); ++i) {
+    const auto a = plan.sequence[i - 1], b = plan.sequence[i];
+    if (a != query_plan::no_group && b != query_plan::no_group && a != b)
+      plan.pairs.emplace_back(a, b);
+  }
+  std::sort(plan.pairs.begin(), plan.pairs.end());
+  plan.pairs.erase(std::unique(plan.pairs.begin(), plan.pairs.end()), plan.pairs.end());
+  return plan;
+}
+
+bool search_index::compile(const search_options& opts, filter& out) const {
+  out.include_retired = opts.include_retired;
+  if (!opts.layers.empty()) {
+    out.layer_ok.assign(layer_names_.size(), 0);
+    bool any = false;
+    for (const auto& name : opts.layers) {
+      const auto folded = fold_label(name);
+      for (size_t l = 0; l < layer_names_.size(); ++l)
+        if (layer_names_[l] == folded)
+          out.layer_ok[l] = 1, any = true;
+    }
+    if (!any)
+      return false;
+  }
+  if (!opts.tags.empty()) {
+    for (const auto& tag : opts.tags)
+      if (auto id = tag_names_.find(fold_label(tag)); id != term_dictionary::npos)
+        out.tags.push_back(id);
+    if (out.tags.empty())
+      return false;
+    std::sort(out.tags.begin(), out.tags.end());
+  }
+  return true;
+}
+
+bool search_index::allowed(const filter& f, uint32_t doc) const {
+  if (!f.include_retired && doc_retired_[doc] != 0)
+    return false;
+  if (!f.layer_ok.empty() && f.layer_ok[doc_layer_[doc]] == 0)
+    return false;
+  if (!f.tags.empty()) {
+    for (auto i = doc_tag_begin_[doc]; i < doc_tag_begin_[doc + 1]; ++i)
+      if (std::binary_search(f.tags.begin(), f.tags.end(), doc_tags_[i]))
+        return true;
+    return false;
+  }
+  return true;
+}
+
+// -- proximity ----------------------------------------------------------------------------------
+
+// In [0, 1]: half for the share of adjacent query word pairs found as a phrase in the body, half
+// for how tightly the smallest body window holding every matched query word packs them, times
+// the share of query words matched. 0 with fewer than two matched words.
+double search_index::proximity(const query_plan& plan, uint32_t section) const {
+  const auto body = sequence(section, search_field::body);
+  const size_t n_groups = plan.groups.size();
+  std::vector<std::pair<uint32_t, uint32_t>> hits; // (position, group)
+  for (uint32_t pos = 0; pos < body.size(); ++pos) {
+    auto it = std::lower_bound(plan.term_groups.begin(), plan.term_groups.end(),
+                               std::pair<uint32_t, uint32_t>{body[pos], 0});
+    for (; it != plan.term_groups.end() && it->first == body[pos]; ++it)
+      hits.emplace_back(pos, it->second);
+  }
+  if (hits.empty())
+    return 0;
+  // Adjacent pairs in query order.
+  size_t phrase_pairs = 0;
+  for (const auto& [a, b] : plan.pairs) {
+    bool found = false;
+    for (size_t i = 0; i < hits.size() && !found; ++i) {
+      if (hits[i].second != a)
+        continue;
+      for (size_t j = i + 1; j < hits.size() && hits[j].first <= hits[i].first + 1; ++j)
+        found |= hits[j].first == hits[i].first + 1 && hits[j].second == b;
+    }
+    phrase_pairs += found ? 1 : 0;
+  }
+  // Smallest window holding every matched group.
+  std::vector<uint32_t> count(n_groups, 0);
+  size_t matched = 0;
+  for (const auto& h : hits)
+    matched += count[h.second]++ == 0 ? 1 : 0;
+  if (matched < 2)
+    return 0;
+  std::fill(count.begin(), count.end(), 0);
+  size_t inside = 0, width = SIZE_MAX;
+  for (size_t lo = 0, hi = 0; hi < hits.size(); ++hi) {
+    inside += count[hits[hi].second]++ == 0 ? 1 : 0;
+    while (inside == matched) {
+      width = std::min<size_t>(width, hits[hi].first - hits[lo].first + 1);
+      inside -= --count[hits[lo++].second] == 0 ? 1 : 0;
+    }
+  }
+  const double pair_share =
+    plan.pairs.empty() ? 0 : static_cast<double>(phrase_pairs) / plan.pairs.size();
+  const double packing = static_cast<double>(matched) / static_cast<double>(width);
+  const double coverage = static_cast<double>(matched) / static_cast<double>(n_groups);
+  return 0.5 * pair_share + 0.5 * packing * coverage;
+}
+
+double search_index::final_score(const query_plan& plan, uint32_t section, double bm25) const {
+  const double bonus = std::max(config_.proximity_bonus, 0.0);
+  if (plan.groups.size() < 2 || bonus == 0)
+    return bm25;
+  return bm25 * (1 + bonus * proximity(plan, section));
+}
+
+// -- top-k --------------------------------------------------------------------------------------
+
+// MaxScore (Turtle & Flood): groups sorted by upper bound; the lowest ones whose bounds together
+// cannot lift a section into the top k are "non-essential" and only probed (by galloping) for
+// sections that one of the essential groups proposes. The threshold is on final scores, and
+// since the proximity factor is at most 1 + bonus, pruning stays exact. Contributions are
+// summed in query-group order so that scores equal those of the exhaustive scorer bit for bit.
+std::vector<std::pair<double, uint32_t>> search_index::top_k(const query_plan& plan,
+                                                             const filter& f, size_t k) const {
+  const size_t n = plan.groups.size();
+  std::vector<cursor> cs;
+  std::vector<group_cursor> gs;
+  for (uint32_t g = 0; g < n; ++g) {
+    group_cursor gc{cs.size(), plan.groups[g].terms.size(), g, plan.groups[g].upper_bound};
+    for (auto t : plan.groups[g].terms)
+      cs.push_back({posting_section_.data(), posting_impact_.data(), posting_begin_[t],
+                    posting_begin_[t + 1]});
+    gs.push_back(gc);
+  }
+  for (auto& g : gs)
+    g.refresh(cs);
+  std::stable_sort(gs.begin(), gs.end(), [](const group_cursor& a, const group_cursor& b) {
+    return a.upper_bound < b.upper_bound;
+  });
+  std::vector<double> prefix(n + 1, 0); // prefix[i]: sum of the i smallest upper bounds
+  for (size_t i = 0; i < n; ++i)
+    prefix[i + 1] = prefix[i] + gs[i].upper_bound;
+  const double factor = n >= 2 ? 1 + std::max(config_.proximity_bonus, 0.0) : 1;
+
+  top_heap heap{k};
+  double threshold = -std::numeric_limits<double>::infinity();
+  size_t essential = 0; // groups [essential, n) are essential
+  std::vector<float> contribution(n, 0);
+  while (essential < n) {
+    uint32_t d = end_of_list;
+    for (size_t i = essential; i < n; ++i)
+      d = std::min(d, gs[i].doc);
+    if (d == end_of_list)
+      break;
+    if (!allowed(f, section_doc_[d])) {
+      for (size_t i = essential; i < n; ++i)
+        if (gs[i].doc == d)
+          gs[i].next(cs);
+      continue;
+    }
+    std::fill(contribution.begin(), contribution.end(), 0.0f);
+    double partial = 0;
+    for (size_t i = essential; i < n; ++i)
+      if (gs[i].doc == d) {
+        const float c = gs[i].score(cs);
+        contribution[gs[i].group] = c;
+        partial += c;
+        gs[i].next(cs);
+      }
+    bool pruned = false;
+    for (size_t i = essential; i-- > 0;) {
+      if ((partial + prefix[i + 1]) * factor < threshold) {
+        pruned = true;
+        break;
+      }
+      gs[i].seek(cs, d);
+      if (gs[i].doc == d) {
+        const float c = gs[i].score(cs);
+        contribution[gs[i].group] = c;
+        partial += c;
+      }
+    }
+    if (pruned)
+      continue;
+    double bm25 = 0;
+    for (auto c : contribution)
+      bm25 += c;
+    if (bm25 * factor < threshold)
+      continue;
+    const uint64_t key = (uint64_t{doc_path_rank_[section_doc_[d]]} << 32) | d;
+    heap.offer({final_score(plan, d, bm25), key});
+    if (heap.full()) {
+      threshold = slack(heap.worst().score);
+      while (essential < n && prefix[essential + 1] * factor < threshold)
+        ++essential;
+    }
+  }
+  std::vector<std::pair<double, uint32_t>> out;
+  for (const auto& r : std::move(heap).sorted())
+    out.emplace_back(r.score, static_cast<uint32_t>(r.key));
+  return out;
+}
+
+// Scores every allowed section from the forward index, counting term frequencies directly.
+std::vector<std::pair<double, uint32_t>>
+search_index::top_k_exhaustive(const query_plan& plan, const filter& f, size_t k) const {
+  top_heap heap{k};
+  std::vector<float> contribution(plan.groups.size());
+  for (uint32_t s = 0; s < section_doc_.size(); ++s) {
+    if (!allowed(f, section_doc_[s]))
+      continue;
+    bool any = false;
+    for (size_t g = 0; g < plan.groups.size(); ++g) {
+      float best = 0;
+      for (auto t : plan.groups[g].terms) {
+        std::array<uint32_t, field_count> tf{};
+        for (size_t fi = 0; fi < field_count; ++fi)
+          for (auto id : sequence(s, static_cast<search_field>(fi)))
+            tf[fi] += id == t ? 1 : 0;
+        if (tf != std::array<uint32_t, field_count>{}) {
+          best = std::max(best, impact(tf, s, df_[t]));
+          any = true;
+        }
+      }
+      contribution[g] = best;
+    }
+    if (!any)
+      continue;
+    double bm25 = 0;
+    for (auto c : contribution)
+      bm25 += c;
+    heap.offer({final_score(plan, s, bm25), (uint64_t{doc_path_rank_[section_doc_[s]]} << 32) | s});
+  }
+  std::vector<std::pair<double, uint32_t>> out;
+  for (const auto& r : std::move(heap).sorted())
+    out.emplace_back(r.score, static_cast<uint32_t>(r.key));
+  return out;
+}
+
+// -- hits ---------------------------------------------------------------------------------------
+
+std::vector<search_hit> search_index::run(std::string_view query, const search_options& opts,
+                                          const std::vector<document>& docs, analyzer& az,
+                                          bool exhaustive) const {
+  std::vector<search_hit> hits;
+  if (opts.limit == 0)
+    return hits;
+  filter f;
+  if (!compile(opts, f))
+    return hits;
+  const auto plan = this->plan(query, az);
+  if (plan.groups.empty())
+    return hits;
+  const auto best = exhaustive ? top_k_exhaustive(plan, f, opts.limit) : top_k(plan, f, opts.limit);
+  token_stream ts;
+  std::vector<snippet_match> matches;
+  for (const auto& [score, s] : best) {
+    search_hit hit;
+    std::tie(hit.doc, hit.section) = locate(s);
+    hit.score = score;
+    if (hit.doc < docs.size() && hit.section < docs[hit.doc].sections.size()) {
+      // Analyse the section again for byte offsets; terms equal those in the index.
+      const auto& text = docs[hit.doc].sections[hit.section].text;
+      ts.clear();
+      az.analyze(text, languages_[doc_language_[hit.doc]], ts);
+      matches.clear();
+      for (size_t i = 0; i < ts.size(); ++i) {
+        const auto id = terms_.find(ts.term(i));
+        if (id == term_dictionary::npos)
+          continue;
+        auto it = std::lower_bound(plan.term_groups.begin(), plan.term_groups.end(),
+                                   std::pair<uint32_t, uint32_t>{id, 0});
+        if (it != plan.term_groups.end() && it->first == id)
+          matches.push_back({ts.tokens[i].begin, ts.tokens[i].end, it->second});
+      }
+      hit.snippet = make_snippet(text, matches, snippet_chars);
+    }
+    hits.push_back(std::move(hit));
+  }
+  return hits;
+}
+
+std::vector<search_hit> search_index::search(std::string_view query, const search_options& opts,
+                                             const std::vector<document>& docs,
+                                             analyzer& az) const {
+  return run(query, opts, docs, az, false);
+}
+
+std::vector<search_hit> search_index::search_exhaustive(std::string_view query,
+                                                        const search_options& opts,
+                                                        const std::vector<document>& docs,
+                                                        analyzer& az) const {
+  return run(query, opts, docs, az, true);
+}
+
+} // namespace sage::core
