@@ -3,7 +3,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "core/analyzer.hpp"
+#include "core/analyzed_document.hpp"
 #include "core/document.hpp"
 #include "core/kb_scan.hpp"
 

@@ -19,7 +19,7 @@ namespace {
 
 /// Everything besides file content that changes what a parse produces.
 uint64_t parse_fingerprint(const config& cfg) {
-  std::string key = "sage-parse-v1;analyzer=" + std::to_string(analyzer::version) +
+  std::string key = "sage-parse-v1;analyzer=" + std::to_string(analysis_format_version) +
                     ";levels=" + std::to_string(cfg.loading.max_heading_level);
   for (const auto& l : cfg.layers)
     key += ";" + l.name + "=" + l.folder;

@@ -2,7 +2,6 @@
 // SPDX-License-Identifier: MIT
 #include "core/kb_paths.hpp"
 
-#include <utf8proc.h>
 
 namespace sage::core {
 
@@ -14,25 +13,6 @@ std::string ascii_lower(std::string_view text) {
     if (c >= 'A' && c <= 'Z')
       c = static_cast<char>(c - 'A' + 'a');
   return out;
-}
-
-bool is_valid_utf8(std::string_view text) {
-  auto* p = reinterpret_cast<const utf8proc_uint8_t*>(text.data());
-  auto left = static_cast<utf8proc_ssize_t>(text.size());
-  while (left > 0) {
-    if (*p < 0x80) {
-      ++p;
-      --left;
-      continue;
-    }
-    utf8proc_int32_t cp;
-    auto n = utf8proc_iterate(p, left, &cp);
-    if (n <= 0)
-      return false;
-    p += n;
-    left -= n;
-  }
-  return true;
 }
 
 result<std::string> check_relative_path(std::string_view request) {

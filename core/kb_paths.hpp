@@ -3,6 +3,7 @@
 #pragma once
 
 #include "core/error.hpp"
+#include "core/utf8_repair.hpp"
 
 #include <filesystem>
 #include <string>
@@ -25,8 +26,5 @@ bool is_inside(const std::filesystem::path& root, const std::filesystem::path& c
 
 /// Lower-cased ASCII copy, for case-insensitive lookups of paths and names.
 std::string ascii_lower(std::string_view text);
-
-/// True when `text` is well-formed UTF-8.
-bool is_valid_utf8(std::string_view text);
 
 } // namespace sage::core

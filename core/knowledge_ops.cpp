@@ -18,6 +18,10 @@ namespace {
 
 using clock_type = std::chrono::steady_clock;
 
+/// Relevance per token divides by at least this many tokens, so near-empty sections (a bare
+/// heading) do not win on density alone.
+constexpr size_t density_floor = 40;
+
 double ms_since(clock_type::time_point start) {
   return std::chrono::duration<double, std::milli>(clock_type::now() - start).count();
 }
@@ -199,9 +203,7 @@ result<load_result> build_context(const op_context& ctx, std::string_view task, 
   }
   measure(rest, ctx.tokens);
 
-  // 3. Greedy by relevance per token; the floor keeps near-empty sections (a bare heading)
-  // from winning on density alone.
-  constexpr size_t density_floor = 40;
+  // 3. Greedy by relevance per token.
   std::stable_sort(rest.begin(), rest.end(), [](const auto& a, const auto& b) {
     double da = a.score / static_cast<double>(std::max(a.tokens, density_floor));
     double db = b.score / static_cast<double>(std::max(b.tokens, density_floor));

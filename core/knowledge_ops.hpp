@@ -4,6 +4,7 @@
 #pragma once
 
 #include "core/analyzer.hpp"
+#include "core/search_index.hpp"
 #include "core/config.hpp"
 #include "core/error.hpp"
 #include "core/knowledge_base.hpp"
