@@ -4,6 +4,8 @@
 
 #include "core/error.hpp"
 
+#include <nlohmann/json_fwd.hpp>
+
 #include <chrono>
 #include <map>
 #include <optional>
@@ -93,21 +95,48 @@ struct config_inputs {
   std::optional<std::string> dotenv_file;    ///< `.env` in the working directory, if it exists
   std::optional<std::string> explicit_file;  ///< --config FILE: must exist
   std::map<std::string, std::string> flags;  ///< command-line overrides by key (`knowledge.path`)
+  /// How the CLI spells the flag behind a key in `flags`, for sources and messages
+  /// (`server.api_port` -> `--port`). Unlisted keys show as `--kb` for `knowledge.path`,
+  /// else `--<key>`.
+  std::map<std::string, std::string> flag_names;
 };
 
 /// The standard inputs of PRODUCT.md section 6 for this process: /etc/sage/sage.yaml,
-/// ~/.sage/config.yaml, ./sage.yaml, $SAGE_CONFIG_PATH, ./.env and the environment.
+/// ~/.sage/config.yaml, ./sage.yaml (absolute, from the working directory), ./.env and the
+/// whole environment. The file named by `SAGE_CONFIG_PATH` is not put into `files`:
+/// `load_config` reads it from `env` (or `.env`) so tests can exercise it like a user would.
+/// The caller adds `explicit_file` and `flags` from its command line.
 config_inputs standard_config_inputs();
 
 /// Merges the sources in order and validates every value. An invalid file or value is an error
 /// of code `config` naming the source, the key and what was expected.
+///
+/// Order, later wins: defaults, `files`, the file named by `SAGE_CONFIG_PATH` (environment,
+/// else `.env`; skipped when missing), `explicit_file` (must exist), `.env` (entries also set
+/// in `env` are ignored), `env`, `flags`. Maps (`guidelines.sections`, `knowledge.layer_aliases`)
+/// merge entry by entry (an empty value removes an entry); lists (`knowledge.layers`,
+/// `triggers`) replace the previous list. Relative paths in a file are relative to that file.
 result<config> load_config(const config_inputs& inputs);
+
+/// The built-in defaults (equal to `config/sage.yaml`), with `~` and `$XDG_DATA_HOME` taken
+/// from `env` rather than the process, and every key's source set to `default`.
+config default_config(const std::map<std::string, std::string>& env = {});
+
+/// The default layers of PRODUCT.md section 2.1, for code and tests that need layers without
+/// loading a configuration.
+std::vector<layer_config> default_layers();
 
 /// Parses `250ms`, `2s`, `1m` or plain milliseconds (`1500`).
 result<std::chrono::milliseconds> parse_duration(const std::string& text);
 
 /// The effective configuration as YAML text (for `sage config show`), with each key's source
-/// as a trailing comment when `with_sources` is set.
+/// as a trailing comment when `with_sources` is set. A set `server.api_key` shows as
+/// `<redacted>`; everything else reads back to the same configuration.
 std::string to_yaml(const config& cfg, bool with_sources);
+
+/// The effective configuration as JSON (for `sage config show --json`): nested like the YAML,
+/// durations as text (`2s`), `server.api_key` redacted, plus a `sources` object
+/// (key -> source) when `with_sources` is set.
+nlohmann::json to_json(const config& cfg, bool with_sources);
 
 } // namespace sage::core

@@ -1,0 +1,309 @@
+// The configuration keys of PRODUCT.md section 6: their defaults, parsers and JSON views.
+// SPDX-License-Identifier: MIT
+#include "core/config_schema.hpp"
+
+#include "core/duration.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <climits>
+#include <filesystem>
+#include <limits>
+
+namespace sage::core {
+
+std::vector<layer_config> default_layers() {
+  return {
+    {"index", "INDEX.md", 0, true},     {"core", "core", 1, true},
+    {"guidelines", "guidelines", 2, false}, {"frameworks", "frameworks", 3, false},
+    {"practices", "practices", 4, false},   {"scenarios", "scenarios", 5, false},
+    {"references", "references", 6, false}, {"templates", "templates", 7, false},
+  };
+}
+
+namespace config_detail {
+
+namespace {
+
+using json = nlohmann::ordered_json;
+
+constexpr double unbounded = std::numeric_limits<double>::infinity();
+
+json view(int v) { return v; }
+json view(bool v) { return v; }
+json view(double v) { return v; }
+json view(const std::string& v) { return v; }
+json view(std::chrono::milliseconds v) { return format_duration(v); }
+
+json view(const std::vector<layer_config>& layers) {
+  auto out = json::array();
+  for (const auto& l : layers)
+    out.push_back(
+      json{{"name", l.name}, {"folder", l.folder}, {"priority", l.priority}, {"always", l.always}});
+  return out;
+}
+
+json view(const std::vector<trigger_config>& triggers) {
+  auto out = json::array();
+  for (const auto& t : triggers)
+    out.push_back(json{{"name", t.name},
+                       {"keywords", t.keywords},
+                       {"targets", t.targets},
+                       {"priority", t.priority}});
+  return out;
+}
+
+json view(const std::map<std::string, std::string>& entries) {
+  auto out = json::object();
+  for (const auto& [name, value] : entries)
+    out[name] = value;
+  return out;
+}
+
+/// A key whose value one parser produces and one accessor stores. `Access` is a generic lambda
+/// (`[](auto& c) -> auto& { return c.api_port; }`) so it serves both setting and showing.
+template <class Access, class Parse>
+key_spec make_key(std::string key, value_kind kind, Access access, Parse parse) {
+  key_spec spec;
+  spec.key = std::move(key);
+  spec.kind = kind;
+  spec.set = [=](config& c, const YAML::Node& node,
+                 const value_site& site) -> std::optional<error> {
+    auto value = parse(node, site);
+    if (!value)
+      return value.err();
+    access(c) = std::move(*value);
+    record(c, site);
+    return std::nullopt;
+  };
+  spec.get = [=](const config& c) { return view(access(c)); };
+  return spec;
+}
+
+template <class Access>
+key_spec integer_key(std::string key, Access access, int min, int max = INT_MAX) {
+  return make_key(std::move(key), value_kind::scalar, access,
+                  [=](const YAML::Node& n, const value_site& s) {
+                    return parse_integer(n, s, min, max);
+                  });
+}
+
+template <class Access>
+key_spec number_key(std::string key, Access access, double min, double max = unbounded) {
+  return make_key(std::move(key), value_kind::scalar, access,
+                  [=](const YAML::Node& n, const value_site& s) {
+                    return parse_number(n, s, min, max);
+                  });
+}
+
+template <class Access>
+key_spec duration_key(std::string key, Access access) {
+  return make_key(std::move(key), value_kind::scalar, access, parse_positive_duration);
+}
+
+template <class Access>
+key_spec boolean_key(std::string key, Access access) {
+  return make_key(std::move(key), value_kind::scalar, access, parse_boolean);
+}
+
+template <class Access>
+key_spec text_key(std::string key, Access access, bool allow_empty) {
+  return make_key(std::move(key), value_kind::scalar, access,
+                  [=](const YAML::Node& n, const value_site& s) {
+                    return parse_text(n, s, allow_empty);
+                  });
+}
+
+template <class Access>
+key_spec path_key(std::string key, Access access, bool allow_empty) {
+  return make_key(std::move(key), value_kind::scalar, access,
+                  [=](const YAML::Node& n, const value_site& s) {
+                    return parse_path(n, s, allow_empty);
+                  });
+}
+
+template <class Access>
+key_spec choice_key(std::string key, Access access, std::vector<std::string> choices,
+                    bool upper_case) {
+  return make_key(std::move(key), value_kind::scalar, access,
+                  [=](const YAML::Node& n, const value_site& s) {
+                    return parse_choice(n, s, choices, upper_case);
+                  });
+}
+
+/// A map of names to text (aliases): set entry by entry so that every layer of configuration
+/// can add to the defaults; an empty value removes an entry.
+template <class Access>
+key_spec map_key(std::string key, Access access) {
+  key_spec spec;
+  spec.key = std::move(key);
+  spec.kind = value_kind::map;
+  auto set_entry = [=](config& c, const std::string& entry, const YAML::Node& node,
+                       const value_site& site) -> std::optional<error> {
+    std::string name = entry;
+    for (auto& ch : name)
+      ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    value_site entry_site = site;
+    entry_site.key = site.key + "." + name;
+    entry_site.default_text.clear();
+    if (name.empty() || name.find('.') != std::string::npos)
+      return invalid_value(site, node, "names without dots", "\"" + entry + "\"");
+    if (node.IsNull() || (node.IsScalar() && node.Scalar().empty())) {
+      access(c).erase(name);
+      forget(c, entry_site);
+      return std::nullopt;
+    }
+    if (!node.IsScalar())
+      return invalid_value(entry_site, node, "a name", describe(node));
+    access(c)[name] = node.Scalar();
+    record(c, entry_site);
+    return std::nullopt;
+  };
+  spec.set_entry = set_entry;
+  spec.set = [=](config& c, const YAML::Node& node,
+                 const value_site& site) -> std::optional<error> {
+    if (node.IsNull())
+      return std::nullopt;
+    if (!node.IsMap())
+      return invalid_value(site, node, "a map of names such as {py: PYTHON}", describe(node));
+    for (const auto& entry : node) {
+      if (!entry.first.IsScalar())
+        return invalid_value(site, node, "a map of names such as {py: PYTHON}",
+                             "a key that is " + describe(entry.first));
+      if (auto bad = set_entry(c, entry.first.Scalar(), entry.second, site))
+        return bad;
+    }
+    return std::nullopt;
+  };
+  spec.get = [=](const config& c) { return view(access(c)); };
+  return spec;
+}
+
+std::vector<key_spec> build_schema() {
+  // clang-format off
+  return {
+    path_key("knowledge.path", [](auto& c) -> auto& { return c.kb_path; }, true),
+    make_key("knowledge.layers", value_kind::list, [](auto& c) -> auto& { return c.layers; },
+             parse_layers),
+    map_key("knowledge.layer_aliases", [](auto& c) -> auto& { return c.layer_aliases; }),
+    integer_key("loading.default_budget", [](auto& c) -> auto& { return c.loading.default_budget; }, 1),
+    number_key("loading.core_share", [](auto& c) -> auto& { return c.loading.core_share; }, 0.0, 1.0),
+    integer_key("loading.max_heading_level", [](auto& c) -> auto& { return c.loading.max_heading_level; }, 1, 6),
+    integer_key("search.default_limit", [](auto& c) -> auto& { return c.search.default_limit; }, 1),
+    integer_key("search.max_limit", [](auto& c) -> auto& { return c.search.max_limit; }, 1),
+    number_key("search.bm25.k1", [](auto& c) -> auto& { return c.search.k1; }, 0.0),
+    number_key("search.bm25.b", [](auto& c) -> auto& { return c.search.b; }, 0.0, 1.0),
+    number_key("search.field_weights.title", [](auto& c) -> auto& { return c.search.weight_title; }, 0.0),
+    number_key("search.field_weights.headings", [](auto& c) -> auto& { return c.search.weight_headings; }, 0.0),
+    number_key("search.field_weights.body", [](auto& c) -> auto& { return c.search.weight_body; }, 0.0),
+    number_key("search.field_weights.tags", [](auto& c) -> auto& { return c.search.weight_tags; }, 0.0),
+    number_key("search.proximity_bonus", [](auto& c) -> auto& { return c.search.proximity_bonus; }, 0.0),
+    choice_key("tokens.encoding", [](auto& c) -> auto& { return c.token_encoding; },
+               {"cl100k_base", "o200k_base", "estimate"}, false),
+    duration_key("timeout.cache", [](auto& c) -> auto& { return c.timeout.cache; }),
+    duration_key("timeout.file", [](auto& c) -> auto& { return c.timeout.file; }),
+    duration_key("timeout.layer", [](auto& c) -> auto& { return c.timeout.layer; }),
+    duration_key("timeout.full", [](auto& c) -> auto& { return c.timeout.full; }),
+    duration_key("timeout.analysis", [](auto& c) -> auto& { return c.timeout.analysis; }),
+    integer_key("timeout.breaker.failures", [](auto& c) -> auto& { return c.timeout.breaker_failures; }, 1),
+    duration_key("timeout.breaker.reset", [](auto& c) -> auto& { return c.timeout.breaker_reset; }),
+    map_key("guidelines.sections", [](auto& c) -> auto& { return c.guideline_aliases; }),
+    map_key("frameworks.sections", [](auto& c) -> auto& { return c.framework_aliases; }),
+    map_key("templates.sections", [](auto& c) -> auto& { return c.template_aliases; }),
+    make_key("triggers", value_kind::list, [](auto& c) -> auto& { return c.triggers; },
+             parse_triggers),
+    path_key("cache.dir", [](auto& c) -> auto& { return c.cache_dir; }, false),
+    boolean_key("cache.enabled", [](auto& c) -> auto& { return c.cache_enabled; }),
+    path_key("memory.data_dir", [](auto& c) -> auto& { return c.data_dir; }, false),
+    choice_key("logging.level", [](auto& c) -> auto& { return c.log_level; },
+               {"TRACE", "DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}, true),
+    boolean_key("logging.debug", [](auto& c) -> auto& { return c.debug; }),
+    integer_key("server.api_port", [](auto& c) -> auto& { return c.api_port; }, 1, 65535),
+    integer_key("server.mcp_port", [](auto& c) -> auto& { return c.mcp_port; }, 1, 65535),
+    integer_key("server.metrics_port", [](auto& c) -> auto& { return c.metrics_port; }, 1, 65535),
+    text_key("server.api_key", [](auto& c) -> auto& { return c.api_key; }, true),
+  };
+  // clang-format on
+}
+
+} // namespace
+
+const std::vector<key_spec>& schema() {
+  static const std::vector<key_spec> keys = build_schema();
+  return keys;
+}
+
+const key_spec* find_key(std::string_view key) {
+  for (const auto& spec : schema())
+    if (spec.key == key)
+      return &spec;
+  return nullptr;
+}
+
+bool is_section(std::string_view path) {
+  for (const auto& spec : schema())
+    if (spec.key.size() > path.size() && spec.key.starts_with(path) && spec.key[path.size()] == '.')
+      return true;
+  return false;
+}
+
+std::vector<std::string> children_of(std::string_view section) {
+  std::string prefix = section.empty() ? std::string{} : std::string{section} + ".";
+  std::vector<std::string> out;
+  for (const auto& spec : schema()) {
+    if (!spec.key.starts_with(prefix))
+      continue;
+    auto rest = spec.key.substr(prefix.size());
+    auto name = rest.substr(0, rest.find('.'));
+    if (std::find(out.begin(), out.end(), name) == out.end())
+      out.push_back(name);
+  }
+  return out;
+}
+
+std::vector<std::string> all_paths() {
+  std::vector<std::string> out;
+  for (const auto& spec : schema()) {
+    for (auto dot = spec.key.find('.'); dot != std::string::npos; dot = spec.key.find('.', dot + 1))
+      if (std::find(out.begin(), out.end(), spec.key.substr(0, dot)) == out.end())
+        out.push_back(spec.key.substr(0, dot));
+    out.push_back(spec.key);
+  }
+  return out;
+}
+
+config built_in_values(const std::map<std::string, std::string>& env) {
+  auto lookup = [&](const char* name) {
+    auto it = env.find(name);
+    return it == env.end() ? std::string{} : it->second;
+  };
+  auto home = lookup("HOME");
+  config cfg;
+  cfg.layers = default_layers();
+  cfg.layer_aliases = {{"0", "core"}, {"1", "guidelines"}, {"2", "frameworks"}, {"3", "practices"}};
+  // Examples of the alias and trigger sections; the knowledge base author extends them in
+  // config/sage.yaml, and this list must stay equal to that file (a test checks it).
+  cfg.guideline_aliases = {
+    {"overview", "QUICK_START"}, {"py", "PYTHON"}, {"ts", "TYPESCRIPT"}, {"style", "CODE_STYLE"}};
+  cfg.framework_aliases = {{"timeout", "resilience/TIMEOUT_PATTERNS"},
+                           {"cache", "performance/CACHING_PATTERNS"},
+                           {"auth", "security/AUTHENTICATION"}};
+  cfg.template_aliases = {{"adr", "ADR"}, {"postmortem", "POSTMORTEM"}, {"handoff", "TASK_HANDOFF"}};
+  cfg.triggers = {
+    {"timeouts", {"timeout", "deadline", "hang", "retry", "breaker"}, {"frameworks/resilience/"}, 10},
+    {"security", {"security", "authentication", "secret", "password", "credential"},
+     {"frameworks/security/", "guidelines/SECURITY.md"}, 20},
+    {"python", {"python", "pytest", "pip"}, {"guidelines/PYTHON.md"}, 30},
+  };
+  cfg.cache_dir = expand_home("~/.sage/cache", home);
+  auto xdg = lookup("XDG_DATA_HOME");
+  if (!xdg.empty() && std::filesystem::path{xdg}.is_absolute())
+    cfg.data_dir = (std::filesystem::path{xdg} / "sage").string();
+  else
+    cfg.data_dir = expand_home("~/.local/share/sage", home);
+  return cfg;
+}
+
+} // namespace config_detail
+
+} // namespace sage::core

@@ -1,0 +1,89 @@
+// Parsing and formatting of durations (`250ms`, `2s`, `1m`, plain milliseconds).
+// SPDX-License-Identifier: MIT
+#include "core/duration.hpp"
+
+#include "core/config.hpp"
+
+#include <array>
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <string_view>
+
+namespace sage::core {
+
+namespace {
+
+struct unit {
+  std::string_view suffix;
+  std::int64_t millis;
+};
+
+constexpr std::array<unit, 5> units{{{"", 1}, {"ms", 1}, {"s", 1000}, {"m", 60'000}, {"h", 3'600'000}}};
+
+/// Upper bound that keeps every duration comfortably inside a 64-bit millisecond count.
+constexpr double max_millis = 1e15;
+
+error bad_duration(std::string_view text, std::string_view why) {
+  return make_error(error_code::invalid_argument,
+                    "invalid duration \"" + std::string{text} + "\": " + std::string{why},
+                    "write a number with a unit (ms, s, m, h) such as 250ms or 2s; a plain "
+                    "number is milliseconds");
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
+    s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
+    s.remove_suffix(1);
+  return s;
+}
+
+} // namespace
+
+result<std::chrono::milliseconds> parse_duration(const std::string& text) {
+  auto s = trim(text);
+  if (s.empty())
+    return bad_duration(text, "the value is empty");
+  if (s.front() == '-')
+    return bad_duration(text, "a duration cannot be negative");
+  std::size_t digits = 0;
+  while (digits < s.size() && (std::isdigit(static_cast<unsigned char>(s[digits])) || s[digits] == '.'))
+    ++digits;
+  auto number = s.substr(0, digits);
+  std::string suffix{s.substr(digits)};
+  for (auto& c : suffix)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const unit* found = nullptr;
+  for (const auto& u : units)
+    if (u.suffix == suffix)
+      found = &u;
+  if (number.empty() || found == nullptr)
+    return bad_duration(text, "expected a number followed by ms, s, m or h");
+  double value = 0;
+  auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), value);
+  if (ec != std::errc{} || end != number.data() + number.size())
+    return bad_duration(text, "expected a number followed by ms, s, m or h");
+  if (suffix.empty() && number.find('.') != std::string_view::npos)
+    return bad_duration(text, "a number without a unit is whole milliseconds");
+  double millis = value * static_cast<double>(found->millis);
+  if (!std::isfinite(millis) || millis > max_millis)
+    return bad_duration(text, "the duration is too large");
+  double whole = std::round(millis);
+  if (std::abs(millis - whole) > 1e-6)
+    return bad_duration(text, "the duration must be a whole number of milliseconds");
+  return std::chrono::milliseconds{static_cast<std::int64_t>(whole)};
+}
+
+std::string format_duration(std::chrono::milliseconds value) {
+  auto ms = value.count();
+  if (ms != 0) {
+    for (auto it = units.rbegin(); it != units.rend(); ++it)
+      if (!it->suffix.empty() && it->millis > 1 && ms % it->millis == 0)
+        return std::to_string(ms / it->millis) + std::string{it->suffix};
+  }
+  return std::to_string(ms) + "ms";
+}
+
+} // namespace sage::core
