@@ -41,14 +41,13 @@ bool analyzed_document::valid() const {
 analyzed_document analyze(const document& doc, analyzer& az) {
   analyzed_document out;
   out.language = doc.language.empty() ? std::string{"en"} : doc.language;
-  token_stream ts;
+  size_t bytes = doc.title.size();
+  for (const auto& sec : doc.sections)
+    bytes += sec.text.size();
   term_dictionary vocab;
-  auto add = [&](std::string_view text) {
-    ts.clear();
-    az.analyze(text, out.language, ts);
-    for (size_t i = 0; i < ts.size(); ++i)
-      out.ids.push_back(vocab.intern(ts.term(i)));
-  };
+  vocab.reserve(bytes / 16 + 16, bytes / 4 + 64);
+  out.ids.reserve(bytes / 5 + 16);
+  auto add = [&](std::string_view text) { az.analyze(text, out.language, vocab, out.ids); };
   auto close = [&] { out.bounds.push_back(static_cast<uint32_t>(out.ids.size())); };
   out.bounds.reserve(3 + 2 * doc.sections.size());
   out.bounds.push_back(0);

@@ -186,6 +186,10 @@ struct analyzer::impl {
   std::string folded;              // scratch for normalisation
   std::string stemmed;             // result of `analyzer::stem`
   std::vector<run_char> run;       // scratch: the current run of bigram-script characters
+  std::string word;                // scratch: the current ASCII word, lower-cased
+
+  template <class Sink>
+  void scan(std::string_view text, size_t lang, Sink&& sink);
 
   ~impl() {
     for (auto* s : stemmers)
@@ -268,52 +272,24 @@ std::vector<std::string> analyzer::terms(std::string_view text, std::string_view
   return result;
 }
 
-namespace {
-
-// Appends one token whose term is the tail of `out.terms` from `term_begin`.
-void push_token(token_stream& out, size_t term_begin, size_t begin, size_t end, bool stemmable) {
-  token t;
-  t.term_begin = static_cast<uint32_t>(term_begin);
-  t.term_size = static_cast<uint32_t>(out.terms.size() - term_begin);
-  t.begin = static_cast<uint32_t>(begin);
-  t.end = static_cast<uint32_t>(end);
-  t.position = static_cast<uint32_t>(out.tokens.size());
-  t.stemmable = stemmable;
-  out.tokens.push_back(t);
-}
-
-} // namespace
-
-void analyzer::analyze(std::string_view text, std::string_view language, token_stream& out,
-                       stemming mode) {
-  auto& im = *impl_;
-  const size_t lang = mode == stemming::on ? language_index(language) : no_language;
+// Segments, folds and stems `text`, calling `sink(term, begin, end, stemmable)` per token; the
+// term view is only valid during the call.
+template <class Sink>
+void analyzer::impl::scan(std::string_view text, size_t lang, Sink&& sink) {
   const auto* s = reinterpret_cast<const uint8_t*>(text.data());
   const size_t n = text.size();
 
-  // Emits a folded word (already at the tail of out.terms from `term_begin`), stemming it.
-  auto finish_word = [&](size_t term_begin, size_t begin, size_t end, bool special) {
-    const size_t size = out.terms.size() - term_begin;
-    if (size == 0 || size > max_term_bytes) {
-      out.terms.resize(term_begin);
-      return;
-    }
-    const char first = out.terms[term_begin];
-    const bool stemmable = !special && !(first >= '0' && first <= '9');
-    if (stemmable && lang != no_language) {
-      const std::string_view word{out.terms.data() + term_begin, size};
-      const auto stem = im.stem(word, lang);
-      if (stem != word) {
-        // `stem` never points into out.terms, so replacing the tail is safe.
-        out.terms.resize(term_begin);
-        out.terms.append(stem);
-      }
-    }
-    push_token(out, term_begin, begin, end, stemmable);
+  // Emits a folded word, stemmed; returns the term or an empty view when it was dropped.
+  auto emit_word = [&](std::string_view word, size_t begin, size_t end, bool special) {
+    if (word.empty() || word.size() > max_term_bytes)
+      return std::string_view{};
+    const bool stemmable = !special && !(word[0] >= '0' && word[0] <= '9');
+    const auto term = stemmable ? stem(word, lang) : word;
+    sink(term, begin, end, stemmable);
+    return term;
   };
 
   size_t i = 0;
-  int32_t cp = 0;
   while (i < n) {
     // Skip separators quickly.
     const uint8_t c = s[i];
@@ -321,8 +297,8 @@ void analyzer::analyze(std::string_view text, std::string_view language, token_s
     char_kind kind;
     if (c < 0x80) {
       kind = is_ascii_alnum(c) ? char_kind::word : char_kind::separator;
-      cp = c;
     } else {
+      int32_t cp = 0;
       len = decode(s + i, s + n, cp);
       if (len == 0) {
         ++i;
@@ -337,7 +313,6 @@ void analyzer::analyze(std::string_view text, std::string_view language, token_s
 
     if (kind == char_kind::cjk) {
       // A run of bigram-script characters: remember each character's byte range.
-      auto& run = im.run;
       run.clear();
       while (i < n) {
         int32_t c2 = 0;
@@ -352,17 +327,13 @@ void analyzer::analyze(std::string_view text, std::string_view language, token_s
       for (size_t g = 0; g < grams; ++g) {
         const auto& a = run[g];
         const auto& b = count == 1 ? run[g] : run[g + 1];
-        const std::string_view bytes{text.data() + a.begin, b.end - a.begin};
-        const size_t term_begin = out.terms.size();
-        if (is_fold_stable(a.cp) && is_fold_stable(b.cp)) {
-          out.terms.append(bytes);
-        } else {
-          im.fold(bytes);
-          out.terms.append(im.folded);
+        std::string_view term = text.substr(a.begin, b.end - a.begin);
+        if (!is_fold_stable(a.cp) || !is_fold_stable(b.cp)) {
+          fold(term);
+          term = folded;
         }
-        if (out.terms.size() == term_begin)
-          continue;
-        push_token(out, term_begin, a.begin, b.end, false);
+        if (!term.empty())
+          sink(term, a.begin, b.end, false);
       }
       continue;
     }
@@ -389,70 +360,86 @@ void analyzer::analyze(std::string_view text, std::string_view language, token_s
       i += l2;
     }
     size_t end = i;
-    // Names kept whole: `c++`, `g++`, `notepad++`, and one-letter `c#`, `f#`.
-    bool special = false;
     if (ascii) {
-      auto letter_follows = [&](size_t at) {
+      // Names kept whole: `c++`, `g++`, `notepad++`, and one-letter `c#`, `f#`.
+      bool special = false;
+      auto letter_at = [&](size_t at) {
         return at < n && ((s[at] >= 'a' && s[at] <= 'z') || (s[at] >= 'A' && s[at] <= 'Z'));
       };
-      if (end + 1 < n && s[end] == '+' && s[end + 1] == '+' && !letter_follows(end + 2)) {
+      if (end + 1 < n && s[end] == '+' && s[end + 1] == '+' && !letter_at(end + 2)) {
         end += 2, special = true;
       } else if (end - begin == 1 && end < n && s[end] == '#' &&
                  (end + 1 == n || !is_ascii_alnum(s[end + 1]))) {
         end += 1, special = true;
       }
       i = end;
-      const size_t term_begin = out.terms.size();
-      out.terms.resize(term_begin + (end - begin));
-      char* dst = out.terms.data() + term_begin;
+      word.resize(end - begin);
       for (size_t j = begin; j < end; ++j)
-        dst[j - begin] = ascii_lower(static_cast<char>(s[j]));
-      finish_word(term_begin, begin, end, special);
+        word[j - begin] = ascii_lower(static_cast<char>(s[j]));
+      emit_word(word, begin, end, special);
       continue;
     }
     // Non-ASCII word: NFKC case fold, then split again where normalisation produced
     // separators (e.g. `½` -> `1⁄2`). Words that give one term are memoised by their raw bytes.
     const auto raw = text.substr(begin, end - begin);
-    if (std::string_view cached; im.words[lang].find(raw, cached)) {
-      const size_t term_begin = out.terms.size();
-      out.terms.append(cached);
-      push_token(out, term_begin, begin, end, !(cached[0] >= '0' && cached[0] <= '9'));
+    if (std::string_view cached; words[lang].find(raw, cached)) {
+      sink(cached, begin, end, !(cached[0] >= '0' && cached[0] <= '9'));
       continue;
     }
-    im.fold(raw);
-    const size_t first_token = out.tokens.size();
-    size_t pieces = 0;
-    const auto* f = reinterpret_cast<const uint8_t*>(im.folded.data());
-    const size_t fn = im.folded.size();
-    size_t j = 0;
+    fold(raw);
+    const auto* f = reinterpret_cast<const uint8_t*>(folded.data());
+    const size_t fn = folded.size();
+    auto is_word_at = [&](size_t j, size_t& l) {
+      int32_t c3 = 0;
+      l = decode(f + j, f + fn, c3);
+      if (l == 0) {
+        l = 1;
+        return false;
+      }
+      return c3 < 0x80 ? is_ascii_alnum(static_cast<uint8_t>(c3))
+                       : classify(c3) != char_kind::separator;
+    };
+    size_t pieces = 0, emitted = 0, j = 0, l = 0;
+    std::string_view only;
     while (j < fn) {
-      while (j < fn) { // skip separators
-        int32_t c3 = 0;
-        const size_t l3 = decode(f + j, f + fn, c3);
-        if (l3 != 0 && (c3 < 0x80 ? is_ascii_alnum(static_cast<uint8_t>(c3))
-                                  : classify(c3) != char_kind::separator))
-          break;
-        j += l3 == 0 ? 1 : l3;
-      }
+      while (j < fn && !is_word_at(j, l))
+        j += l;
       const size_t piece = j;
-      while (j < fn) {
-        int32_t c3 = 0;
-        const size_t l3 = decode(f + j, f + fn, c3);
-        if (l3 == 0 || (c3 < 0x80 ? !is_ascii_alnum(static_cast<uint8_t>(c3))
-                                  : classify(c3) == char_kind::separator))
-          break;
-        j += l3;
-      }
+      while (j < fn && is_word_at(j, l))
+        j += l;
       if (j == piece)
         continue;
-      const size_t term_begin = out.terms.size();
-      out.terms.append(im.folded, piece, j - piece);
-      finish_word(term_begin, begin, end, false);
       ++pieces;
+      only = emit_word(std::string_view{folded}.substr(piece, j - piece), begin, end, false);
+      emitted += only.empty() ? 0 : 1;
     }
-    if (pieces == 1 && out.tokens.size() == first_token + 1)
-      im.words[lang].store(raw, out.term(first_token));
+    if (pieces == 1 && emitted == 1)
+      words[lang].store(raw, only);
   }
+}
+
+void analyzer::analyze(std::string_view text, std::string_view language, token_stream& out,
+                       stemming mode) {
+  const size_t lang = mode == stemming::on ? language_index(language) : no_language;
+  impl_->scan(text, lang, [&](std::string_view term, size_t begin, size_t end, bool stemmable) {
+    token t;
+    t.term_begin = static_cast<uint32_t>(out.terms.size());
+    t.term_size = static_cast<uint32_t>(term.size());
+    t.begin = static_cast<uint32_t>(begin);
+    t.end = static_cast<uint32_t>(end);
+    t.position = static_cast<uint32_t>(out.tokens.size());
+    t.stemmable = stemmable;
+    out.terms.append(term);
+    out.tokens.push_back(t);
+  });
+}
+
+void analyzer::analyze(std::string_view text, std::string_view language,
+                       term_dictionary& vocabulary, std::vector<uint32_t>& ids) {
+  impl_->scan(text, language_index(language),
+              [&](std::string_view term, size_t, size_t, bool) {
+                ids.push_back(vocabulary.intern(term));
+              });
 }
 
 } // namespace sage::core

@@ -10,6 +10,8 @@
 
 namespace sage::core {
 
+class term_dictionary;
+
 /// One term occurrence in an analysed text. The term string itself lives in the
 /// `token_stream` that holds the token (see `token_stream::term`).
 struct token {
@@ -83,6 +85,11 @@ public:
   /// (`ja`, `zh`, ...) is not stemmed.
   void analyze(std::string_view text, std::string_view language, token_stream& out,
                stemming mode = stemming::on);
+
+  /// Analyses `text` straight into a local vocabulary: appends the id of each term to `ids`,
+  /// adding new terms to `vocabulary`. The same terms as the other overload, without tokens.
+  void analyze(std::string_view text, std::string_view language, term_dictionary& vocabulary,
+               std::vector<uint32_t>& ids);
 
   /// Convenience for tests and small inputs: the terms of `text` in order.
   std::vector<std::string> terms(std::string_view text, std::string_view language = "en");

@@ -74,18 +74,15 @@ std::span<const uint32_t> search_index::sequence(uint32_t section, search_field 
 // BM25F: field frequencies are weighted and length-normalised per field, then saturated once.
 // Both the index build and the reference scorer call this one function, so their scores are
 // bit-identical.
-float search_index::impact(const std::array<uint32_t, field_count>& tf, uint32_t section,
-                           uint32_t df) const {
-  const double n = static_cast<double>(section_doc_.size());
-  const double idf = std::log(1.0 + (n - df + 0.5) / (df + 0.5));
+float search_index::impact(const std::array<uint32_t, field_count>& tf,
+                           const std::array<uint32_t, field_count>& length, double idf) const {
   const double b = std::clamp(config_.b, 0.0, 1.0);
   const double k1 = std::max(config_.k1, 0.0);
-  const auto len = field_lengths(section);
   double weighted = 0;
   for (size_t f = 0; f < field_count; ++f) {
     if (tf[f] == 0)
       continue;
-    const double norm = average_length_[f] > 0 ? 1 - b + b * len[f] / average_length_[f] : 1;
+    const double norm = average_length_[f] > 0 ? 1 - b + b * length[f] / average_length_[f] : 1;
     weighted += weight_[f] * tf[f] / norm;
   }
   if (weighted <= 0)
@@ -197,11 +194,17 @@ search_index search_index::build(const std::vector<document>& docs,
           local_to_global[local_begin[d] + i] = chunk_terms[c].intern(an[d]->term(i));
   });
   std::vector<std::vector<uint32_t>> chunk_to_global(n_chunks);
-  for (size_t c = 0; c < n_chunks; ++c) {
-    chunk_to_global[c].resize(chunk_terms[c].size());
-    for (uint32_t i = 0; i < chunk_terms[c].size(); ++i)
-      chunk_to_global[c][i] = ix.terms_.intern(chunk_terms[c].term(i));
-    chunk_terms[c] = term_dictionary{};
+  if (n_chunks == 1) { // chunk ids are global ids
+    ix.terms_ = std::move(chunk_terms[0]);
+    chunk_to_global[0].resize(ix.terms_.size());
+    std::iota(chunk_to_global[0].begin(), chunk_to_global[0].end(), 0u);
+  } else {
+    for (size_t c = 0; c < n_chunks; ++c) {
+      chunk_to_global[c].resize(chunk_terms[c].size());
+      for (uint32_t i = 0; i < chunk_terms[c].size(); ++i)
+        chunk_to_global[c][i] = ix.terms_.intern(chunk_terms[c].term(i));
+      chunk_terms[c] = term_dictionary{};
+    }
   }
   const size_t n_terms = ix.terms_.size();
 
@@ -283,7 +286,7 @@ search_index search_index::build(const std::vector<document>& docs,
       }
     }
   });
-  ix.df_.assign(n_terms, 0);
+  ix.idf_.assign(n_terms, 0);
   ix.posting_begin_.assign(n_terms + 1, 0);
   for (size_t t = 0; t < n_terms; ++t) {
     uint64_t at = ix.posting_begin_[t];
@@ -292,7 +295,9 @@ search_index search_index::build(const std::vector<document>& docs,
       cursor[c][t] = at;
       at += count;
     }
-    ix.df_[t] = static_cast<uint32_t>(at - ix.posting_begin_[t]);
+    // Robertson-Sparck Jones idf, kept positive for terms in most sections.
+    const double df = static_cast<double>(at - ix.posting_begin_[t]);
+    ix.idf_[t] = std::log(1.0 + (n_sections - df + 0.5) / (df + 0.5));
     ix.posting_begin_[t + 1] = at;
   }
   ix.posting_section_.resize(ix.posting_begin_[n_terms]);
@@ -309,6 +314,7 @@ search_index search_index::build(const std::vector<document>& docs,
       const auto* local = local_to_global.data() + local_begin[d];
       for (size_t s = 0; s < docs[d].sections.size(); ++s) {
         const auto global = static_cast<uint32_t>(ix.section_first_[d] + s);
+        const auto length = ix.field_lengths(global);
         touched.clear();
         for (size_t f = 0; f < field_count; ++f)
           for (auto id : an[d]->terms(s, static_cast<search_field>(f))) {
@@ -321,7 +327,7 @@ search_index search_index::build(const std::vector<document>& docs,
           const auto term = local[id];
           const auto p = at[term]++;
           ix.posting_section_[p] = global;
-          ix.posting_impact_[p] = ix.impact(tf[id], global, ix.df_[term]);
+          ix.posting_impact_[p] = ix.impact(tf[id], length, ix.idf_[term]);
           tf[id] = {};
         }
       }
@@ -350,7 +356,7 @@ search_stats search_index::stats() const {
   st.postings = posting_section_.size();
   st.memory_bytes = terms_.bytes() + terms_.size() * 20 + posting_begin_.size() * 8 +
                     posting_section_.size() * 4 + posting_impact_.size() * 4 +
-                    max_impact_.size() * 4 + df_.size() * 4 + forward_.size() * 4 +
+                    max_impact_.size() * 4 + idf_.size() * 8 + forward_.size() * 4 +
                     sequence_begin_.size() * 8 + section_doc_.size() * 4 +
                     section_first_.size() * 4 + doc_retired_.size() * 13;
   return st;

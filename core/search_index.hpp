@@ -108,14 +108,16 @@ public:
 private:
   struct filter;
 
-  float impact(const std::array<uint32_t, field_count>& tf, uint32_t section, uint32_t df) const;
+  float impact(const std::array<uint32_t, field_count>& tf,
+               const std::array<uint32_t, field_count>& length, double idf) const;
   std::array<uint32_t, field_count> field_lengths(uint32_t section) const;
   std::span<const uint32_t> sequence(uint32_t section, search_field f) const;
   query_plan plan(std::string_view query, analyzer& az) const;
   bool compile(const search_options& opts, filter& out) const;
   bool allowed(const filter& f, uint32_t doc) const;
   double proximity(const query_plan& plan, uint32_t section) const;
-  double final_score(const query_plan& plan, uint32_t section, double bm25) const;
+  double final_score(const query_plan& plan, uint32_t section, double bm25,
+                     size_t matched) const;
   std::vector<std::pair<double, uint32_t>> top_k(const query_plan& plan, const filter& f,
                                                  size_t k) const;
   std::vector<std::pair<double, uint32_t>> top_k_exhaustive(const query_plan& plan,
@@ -135,7 +137,7 @@ private:
   std::vector<uint32_t> posting_section_;
   std::vector<float> posting_impact_;
   std::vector<float> max_impact_; // per term
-  std::vector<uint32_t> df_;      // per term: sections containing it
+  std::vector<double> idf_;       // per term
 
   // Forward index in global term ids: per document its title and tags, per section its
   // headings and body (for proximity and the reference scorer). Sequence i spans

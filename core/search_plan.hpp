@@ -4,6 +4,7 @@
 
 #include "core/search_index.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -29,6 +30,28 @@ struct search_index::query_plan {
   std::vector<std::pair<uint32_t, uint32_t>> term_groups;
   /// Adjacent pairs of different groups in `sequence`: the phrase pairs a section can match.
   std::vector<std::pair<uint32_t, uint32_t>> pairs;
+  /// Bit `t % bloom_bits` is set for every term t in `term_groups`: a quick "not a query term".
+  static constexpr uint32_t bloom_bits = 4096;
+  std::vector<uint64_t> bloom = std::vector<uint64_t>(bloom_bits / 64, 0);
+
+  /// Scratch buffers of the proximity computation, reused across the sections of one query.
+  mutable std::vector<std::pair<uint32_t, uint32_t>> scratch_hits;
+  mutable std::vector<uint32_t> scratch_count;
+
+  bool maybe_query_term(uint32_t term) const {
+    return (bloom[(term % bloom_bits) / 64] >> (term % 64)) & 1;
+  }
+
+  /// The (term, group) entries of `term`.
+  std::pair<const std::pair<uint32_t, uint32_t>*, const std::pair<uint32_t, uint32_t>*>
+  groups_of(uint32_t term) const {
+    if (!maybe_query_term(term))
+      return {nullptr, nullptr};
+    auto range = std::equal_range(term_groups.data(), term_groups.data() + term_groups.size(),
+                                  std::pair<uint32_t, uint32_t>{term, 0},
+                                  [](const auto& a, const auto& b) { return a.first < b.first; });
+    return range;
+  }
 };
 
 struct search_index::filter {

@@ -166,8 +166,10 @@ search_index::query_plan search_index::plan(std::string_view query, analyzer& az
     plan.sequence.push_back(word_group[w]);
   }
   for (uint32_t g = 0; g < plan.groups.size(); ++g)
-    for (auto t : plan.groups[g].terms)
+    for (auto t : plan.groups[g].terms) {
       plan.term_groups.emplace_back(t, g);
+      plan.bloom[(t % query_plan::bloom_bits) / 64] |= uint64_t{1} << (t % 64);
+    }
   std::sort(plan.term_groups.begin(), plan.term_groups.end());
   for (size_t i = 1; i < plan.sequence.size(); ++i) {
     const auto a = plan.sequence[i - 1], b = plan.sequence[i];
@@ -226,29 +228,17 @@ bool search_index::allowed(const filter& f, uint32_t doc) const {
 double search_index::proximity(const query_plan& plan, uint32_t section) const {
   const auto body = sequence(section, search_field::body);
   const size_t n_groups = plan.groups.size();
-  std::vector<std::pair<uint32_t, uint32_t>> hits; // (position, group)
+  auto& hits = plan.scratch_hits; // (position, group)
+  hits.clear();
   for (uint32_t pos = 0; pos < body.size(); ++pos) {
-    auto it = std::lower_bound(plan.term_groups.begin(), plan.term_groups.end(),
-                               std::pair<uint32_t, uint32_t>{body[pos], 0});
-    for (; it != plan.term_groups.end() && it->first == body[pos]; ++it)
+    if (!plan.maybe_query_term(body[pos]))
+      continue;
+    for (auto [it, last] = plan.groups_of(body[pos]); it != last; ++it)
       hits.emplace_back(pos, it->second);
   }
-  if (hits.empty())
-    return 0;
-  // Adjacent pairs in query order.
-  size_t phrase_pairs = 0;
-  for (const auto& [a, b] : plan.pairs) {
-    bool found = false;
-    for (size_t i = 0; i < hits.size() && !found; ++i) {
-      if (hits[i].second != a)
-        continue;
-      for (size_t j = i + 1; j < hits.size() && hits[j].first <= hits[i].first + 1; ++j)
-        found |= hits[j].first == hits[i].first + 1 && hits[j].second == b;
-    }
-    phrase_pairs += found ? 1 : 0;
-  }
   // Smallest window holding every matched group.
-  std::vector<uint32_t> count(n_groups, 0);
+  auto& count = plan.scratch_count;
+  count.assign(n_groups, 0);
   size_t matched = 0;
   for (const auto& h : hits)
     matched += count[h.second]++ == 0 ? 1 : 0;
@@ -263,6 +253,18 @@ double search_index::proximity(const query_plan& plan, uint32_t section) const {
       inside -= --count[hits[lo++].second] == 0 ? 1 : 0;
     }
   }
+  // Adjacent pairs in query order.
+  size_t phrase_pairs = 0;
+  for (const auto& [a, b] : plan.pairs) {
+    bool found = false;
+    for (size_t i = 0; i < hits.size() && !found; ++i) {
+      if (hits[i].second != a)
+        continue;
+      for (size_t j = i + 1; j < hits.size() && hits[j].first <= hits[i].first + 1; ++j)
+        found |= hits[j].first == hits[i].first + 1 && hits[j].second == b;
+    }
+    phrase_pairs += found ? 1 : 0;
+  }
   const double pair_share =
     plan.pairs.empty() ? 0 : static_cast<double>(phrase_pairs) / plan.pairs.size();
   const double packing = static_cast<double>(matched) / static_cast<double>(width);
@@ -270,9 +272,12 @@ double search_index::proximity(const query_plan& plan, uint32_t section) const {
   return 0.5 * pair_share + 0.5 * packing * coverage;
 }
 
-double search_index::final_score(const query_plan& plan, uint32_t section, double bm25) const {
+// `matched` is the number of query groups found in any field of the section: with fewer than
+// two, none can be close to another in the body.
+double search_index::final_score(const query_plan& plan, uint32_t section, double bm25,
+                                 size_t matched) const {
   const double bonus = std::max(config_.proximity_bonus, 0.0);
-  if (plan.groups.size() < 2 || bonus == 0)
+  if (matched < 2 || bonus == 0)
     return bm25;
   return bm25 * (1 + bonus * proximity(plan, section));
 }
@@ -324,11 +329,13 @@ std::vector<std::pair<double, uint32_t>> search_index::top_k(const query_plan& p
     }
     std::fill(contribution.begin(), contribution.end(), 0.0f);
     double partial = 0;
+    size_t matched = 0;
     for (size_t i = essential; i < n; ++i)
       if (gs[i].doc == d) {
         const float c = gs[i].score(cs);
         contribution[gs[i].group] = c;
         partial += c;
+        ++matched;
         gs[i].next(cs);
       }
     bool pruned = false;
@@ -342,6 +349,7 @@ std::vector<std::pair<double, uint32_t>> search_index::top_k(const query_plan& p
         const float c = gs[i].score(cs);
         contribution[gs[i].group] = c;
         partial += c;
+        ++matched;
       }
     }
     if (pruned)
@@ -352,7 +360,7 @@ std::vector<std::pair<double, uint32_t>> search_index::top_k(const query_plan& p
     if (bm25 * factor < threshold)
       continue;
     const uint64_t key = (uint64_t{doc_path_rank_[section_doc_[d]]} << 32) | d;
-    heap.offer({final_score(plan, d, bm25), key});
+    heap.offer({final_score(plan, d, bm25, matched), key});
     if (heap.full()) {
       threshold = slack(heap.worst().score);
       while (essential < n && prefix[essential + 1] * factor < threshold)
@@ -373,8 +381,10 @@ search_index::top_k_exhaustive(const query_plan& plan, const filter& f, size_t k
   for (uint32_t s = 0; s < section_doc_.size(); ++s) {
     if (!allowed(f, section_doc_[s]))
       continue;
-    bool any = false;
+    const auto length = field_lengths(s);
+    size_t matched = 0;
     for (size_t g = 0; g < plan.groups.size(); ++g) {
+      bool present = false;
       float best = 0;
       for (auto t : plan.groups[g].terms) {
         std::array<uint32_t, field_count> tf{};
@@ -382,18 +392,20 @@ search_index::top_k_exhaustive(const query_plan& plan, const filter& f, size_t k
           for (auto id : sequence(s, static_cast<search_field>(fi)))
             tf[fi] += id == t ? 1 : 0;
         if (tf != std::array<uint32_t, field_count>{}) {
-          best = std::max(best, impact(tf, s, df_[t]));
-          any = true;
+          best = std::max(best, impact(tf, length, idf_[t]));
+          present = true;
         }
       }
       contribution[g] = best;
+      matched += present ? 1 : 0;
     }
-    if (!any)
+    if (matched == 0)
       continue;
     double bm25 = 0;
     for (auto c : contribution)
       bm25 += c;
-    heap.offer({final_score(plan, s, bm25), (uint64_t{doc_path_rank_[section_doc_[s]]} << 32) | s});
+    heap.offer({final_score(plan, s, bm25, matched),
+                (uint64_t{doc_path_rank_[section_doc_[s]]} << 32) | s});
   }
   std::vector<std::pair<double, uint32_t>> out;
   for (const auto& r : std::move(heap).sorted())
@@ -423,18 +435,24 @@ std::vector<search_hit> search_index::run(std::string_view query, const search_o
     std::tie(hit.doc, hit.section) = locate(s);
     hit.score = score;
     if (hit.doc < docs.size() && hit.section < docs[hit.doc].sections.size()) {
-      // Analyse the section again for byte offsets; terms equal those in the index.
+      // Segment the section again for byte offsets: token i of the text is term body[i] of the
+      // index (stemming does not change the segmentation), unless the text changed since.
       const auto& text = docs[hit.doc].sections[hit.section].text;
+      const auto& language = languages_[doc_language_[hit.doc]];
+      const auto body = sequence(s, search_field::body);
       ts.clear();
-      az.analyze(text, languages_[doc_language_[hit.doc]], ts);
+      az.analyze(text, language, ts, stemming::off);
+      const bool aligned = ts.size() == body.size();
+      if (!aligned) {
+        ts.clear();
+        az.analyze(text, language, ts);
+      }
       matches.clear();
       for (size_t i = 0; i < ts.size(); ++i) {
-        const auto id = terms_.find(ts.term(i));
+        const auto id = aligned ? body[i] : terms_.find(ts.term(i));
         if (id == term_dictionary::npos)
           continue;
-        auto it = std::lower_bound(plan.term_groups.begin(), plan.term_groups.end(),
-                                   std::pair<uint32_t, uint32_t>{id, 0});
-        if (it != plan.term_groups.end() && it->first == id)
+        if (auto [it, last] = plan.groups_of(id); it != last)
           matches.push_back({ts.tokens[i].begin, ts.tokens[i].end, it->second});
       }
       hit.snippet = make_snippet(text, matches, snippet_chars);

@@ -126,6 +126,23 @@ BOOST_AUTO_TEST_CASE(analyzer_survives_random_bytes_with_offsets_in_range) {
   }
 }
 
+// Snippets rely on this: segmenting without stemming gives the same tokens at the same offsets.
+BOOST_AUTO_TEST_CASE(analyzer_segmentation_does_not_depend_on_stemming) {
+  analyzer az;
+  const std::string text = "Running ½ files c++ Größe 東京都 ｶﾀｶﾅ naïve x" + std::string(70, 'y') +
+                           " Dateien \xFF running";
+  for (const char* lang : {"en", "de", "ja", "ru"}) {
+    token_stream on, off;
+    az.analyze(text, lang, on, stemming::on);
+    az.analyze(text, lang, off, stemming::off);
+    BOOST_REQUIRE_EQUAL(on.size(), off.size());
+    for (size_t i = 0; i < on.size(); ++i) {
+      BOOST_TEST(on.tokens[i].begin == off.tokens[i].begin);
+      BOOST_TEST(on.tokens[i].end == off.tokens[i].end);
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(analyzer_drops_overlong_terms) {
   analyzer az;
   BOOST_TEST(az.terms(std::string(100, 'x') + " ok", "en") == (terms_t{"ok"}));
