@@ -40,44 +40,34 @@ class loader {
 public:
   explicit loader(const config_inputs& in) : in_(in), defaults_(default_config(in.env)) {
     cfg_ = defaults_;
-    if (auto it = in.env.find("HOME"); it != in.env.end())
-      home_ = it->second;
+    if (auto it = in.env.find("HOME"); it != in.env.end()) home_ = it->second;
     for (const auto& [key, source] : cfg_.sources)
       where_of_[key] = "the built-in defaults";
   }
 
   result<config> run() {
     for (const auto& file : in_.files)
-      if (auto bad = apply_file(file, false))
-        return *bad;
+      if (auto bad = apply_file(file, false)) return *bad;
     std::vector<dotenv_entry> dotenv;
     if (in_.dotenv_file) {
       auto entries = read_dotenv_file(*in_.dotenv_file);
-      if (!entries)
-        return entries.err();
-      if (*entries)
-        dotenv = std::move(**entries);
+      if (!entries) return entries.err();
+      if (*entries) dotenv = std::move(**entries);
     }
     if (auto path = config_path(dotenv))
-      if (auto bad = apply_file(*path, false))
-        return *bad;
+      if (auto bad = apply_file(*path, false)) return *bad;
     if (in_.explicit_file)
-      if (auto bad = apply_file(*in_.explicit_file, true))
-        return *bad;
+      if (auto bad = apply_file(*in_.explicit_file, true)) return *bad;
     // The real environment overrides `.env`: its entries for variables that are set are unused.
     std::erase_if(dotenv, [&](const dotenv_entry& e) { return in_.env.contains(e.name); });
     std::vector<dotenv_entry> env;
     for (const auto& [name, value] : in_.env)
       env.push_back({name, value, 0});
-    if (auto bad = apply_variables(dotenv, origin_kind::dotenv))
-      return *bad;
-    if (auto bad = apply_variables(env, origin_kind::env))
-      return *bad;
+    if (auto bad = apply_variables(dotenv, origin_kind::dotenv)) return *bad;
+    if (auto bad = apply_variables(env, origin_kind::env)) return *bad;
     for (const auto& [key, value] : in_.flags)
-      if (auto bad = apply_setting(key, value, flag_origin(key)))
-        return *bad;
-    if (auto bad = cross_check())
-      return *bad;
+      if (auto bad = apply_setting(key, value, flag_origin(key))) return *bad;
+    if (auto bad = cross_check()) return *bad;
     return std::move(cfg_);
   }
 
@@ -86,23 +76,20 @@ private:
     if (auto it = in_.env.find("SAGE_CONFIG_PATH"); it != in_.env.end())
       return it->second.empty() ? std::nullopt : std::optional{it->second};
     for (auto it = dotenv.rbegin(); it != dotenv.rend(); ++it)
-      if (it->name == "SAGE_CONFIG_PATH" && !it->value.empty())
-        return it->value;
+      if (it->name == "SAGE_CONFIG_PATH" && !it->value.empty()) return it->value;
     return std::nullopt;
   }
 
   origin flag_origin(const std::string& key) const {
     std::string name = key == "knowledge.path" ? "--kb" : "--" + key;
-    if (auto it = in_.flag_names.find(key); it != in_.flag_names.end())
-      name = it->second;
+    if (auto it = in_.flag_names.find(key); it != in_.flag_names.end()) name = it->second;
     return {origin_kind::flag, "flag " + name, "flag " + name, name, {}};
   }
 
   value_site site_for(const std::string& key, const origin& from) {
     value_site site{key, &from, home_, {}, &where_of_};
     const auto* spec = find_key(key);
-    if (spec == nullptr || spec->kind != value_kind::scalar)
-      return site;
+    if (spec == nullptr || spec->kind != value_kind::scalar) return site;
     auto value = spec->get(defaults_);
     if (value.is_string())
       site.default_text = value.get<std::string>().empty() ? "\"\"" : value.get<std::string>();
@@ -115,30 +102,29 @@ private:
 
   std::optional<error> apply_file(const std::string& path, bool must_exist) {
     auto node = read_yaml_file(path);
-    if (!node)
-      return node.err();
+    if (!node) return node.err();
     if (!*node) {
-      if (!must_exist)
-        return std::nullopt;
-      return make_error(error_code::config, "config file " + path + " given by --config does not exist",
+      if (!must_exist) return std::nullopt;
+      return make_error(error_code::config,
+                        "config file " + path + " given by --config does not exist",
                         "check the path passed to --config");
     }
     auto base = std::filesystem::path{path}.parent_path().string();
     origin from{origin_kind::file, path, path, {}, base};
     const auto& root = **node;
     if (!root.IsNull() && !root.IsMap())
-      return make_error(error_code::config,
-                        "failed to load config file " + path +
-                          ": expected a map of sections such as `timeout:` at the top level, got " +
-                          describe(root),
-                        "see config/sage.yaml for the layout of the file");
+      return make_error(
+          error_code::config,
+          "failed to load config file " + path +
+              ": expected a map of sections such as `timeout:` at the top level, got " +
+              describe(root),
+          "see config/sage.yaml for the layout of the file");
     return apply_tree(root, "", from);
   }
 
   std::optional<error> apply_tree(const YAML::Node& node, const std::string& prefix,
                                   const origin& from) {
-    if (node.IsNull())
-      return std::nullopt;
+    if (node.IsNull()) return std::nullopt;
     if (!node.IsMap()) {
       std::string keys;
       for (const auto& child : children_of(prefix))
@@ -154,11 +140,9 @@ private:
         return make_error(error_code::config, "duplicate key " + path + " in " + from.where,
                           "keep one of them; only one value can apply");
       if (const auto* spec = find_key(path)) {
-        if (auto bad = spec->set(cfg_, entry.second, site_for(path, from)))
-          return bad;
+        if (auto bad = spec->set(cfg_, entry.second, site_for(path, from))) return bad;
       } else if (is_section(path)) {
-        if (auto bad = apply_tree(entry.second, path, from))
-          return bad;
+        if (auto bad = apply_tree(entry.second, path, from)) return bad;
       } else {
         return unknown(from, path);
       }
@@ -191,11 +175,10 @@ private:
                                      const origin& from) {
     if (const auto* spec = find_key(key)) {
       auto site = site_for(key, from);
-      if (spec->kind == value_kind::scalar)
-        return spec->set(cfg_, YAML::Node(value), site);
+      if (spec->kind == value_kind::scalar) return spec->set(cfg_, YAML::Node(value), site);
       std::string_view expected = spec->kind == value_kind::list
-                                    ? "a YAML list such as [{name: x, ...}]"
-                                    : "a YAML map such as {py: PYTHON}";
+                                      ? "a YAML list such as [{name: x, ...}]"
+                                      : "a YAML map such as {py: PYTHON}";
       YAML::Node node;
       try {
         node = YAML::Load(value);
@@ -218,20 +201,21 @@ private:
     return unknown(from, key);
   }
 
-  std::optional<error> apply_variables(const std::vector<dotenv_entry>& entries,
-                                       origin_kind kind) {
+  std::optional<error> apply_variables(const std::vector<dotenv_entry>& entries, origin_kind kind) {
     // Named variables (`SAGE_KB_PATH`) first, so the generic spelling of the same key wins.
     for (bool generic : {false, true}) {
       for (const auto& e : entries) {
         auto key = key_for_variable(e.name);
-        if (!key || (e.name.find("__") != std::string::npos) != generic)
-          continue;
-        origin from = kind == origin_kind::env
-                        ? origin{kind, "env " + e.name, "environment variable " + e.name, e.name, {}}
-                        : origin{kind, ".env", *in_.dotenv_file + " line " + std::to_string(e.line),
-                                 e.name, {}};
-        if (auto bad = apply_setting(*key, e.value, from))
-          return bad;
+        if (!key || (e.name.find("__") != std::string::npos) != generic) continue;
+        origin from =
+            kind == origin_kind::env
+                ? origin{kind, "env " + e.name, "environment variable " + e.name, e.name, {}}
+                : origin{kind,
+                         ".env",
+                         *in_.dotenv_file + " line " + std::to_string(e.line),
+                         e.name,
+                         {}};
+        if (auto bad = apply_setting(*key, e.value, from)) return bad;
       }
     }
     return std::nullopt;
@@ -241,14 +225,14 @@ private:
     if (cfg_.search.default_limit > cfg_.search.max_limit) {
       bool blame_max = cfg_.sources["search.default_limit"] == "default";
       auto key = blame_max ? "search.max_limit" : "search.default_limit";
-      auto expected = blame_max ? "at least search.default_limit (" +
-                                    std::to_string(cfg_.search.default_limit) + ")"
-                                : "at most search.max_limit (" +
-                                    std::to_string(cfg_.search.max_limit) + ")";
+      auto expected =
+          blame_max
+              ? "at least search.default_limit (" + std::to_string(cfg_.search.default_limit) + ")"
+              : "at most search.max_limit (" + std::to_string(cfg_.search.max_limit) + ")";
       auto got = blame_max ? cfg_.search.max_limit : cfg_.search.default_limit;
       return make_error(error_code::config,
                         std::string{"invalid value for "} + key + " in " + where_of_[key] +
-                          ": expected " + expected + ", got \"" + std::to_string(got) + "\"",
+                            ": expected " + expected + ", got \"" + std::to_string(got) + "\"",
                         "make search.default_limit at most search.max_limit");
     }
     std::string layer_names;
@@ -268,8 +252,8 @@ private:
       } else {
         return make_error(error_code::config,
                           "invalid value for " + key + " in " + where_of_[key] +
-                            ": expected the name of a layer (" + layer_names + "), got \"" +
-                            it->second + "\"",
+                              ": expected the name of a layer (" + layer_names + "), got \"" +
+                              it->second + "\"",
                           "name a layer of knowledge.layers, or remove the alias");
       }
     }
@@ -291,8 +275,7 @@ ordered_json tree_of(const config& cfg) {
     root[ordered_json::json_pointer{pointer}] = spec.get(cfg);
   }
   // Shown configuration ends up on screens, in logs and in bug reports: never the secret itself.
-  if (!cfg.api_key.empty())
-    root["server"]["api_key"] = redacted;
+  if (!cfg.api_key.empty()) root["server"]["api_key"] = redacted;
   return root;
 }
 
@@ -314,15 +297,13 @@ void emit_value(YAML::Emitter& out, const ordered_json& value) {
       text += ".0"; // keep it visibly a number with a fraction, as in config/sage.yaml
     out << text;
   } else if (value.is_array()) {
-    if (all_scalars(value))
-      out << YAML::Flow;
+    if (all_scalars(value)) out << YAML::Flow;
     out << YAML::BeginSeq;
     for (const auto& item : value)
       emit_value(out, item);
     out << YAML::EndSeq;
   } else if (value.is_object()) {
-    if (value.empty() || all_scalars(value))
-      out << YAML::Flow;
+    if (value.empty() || all_scalars(value)) out << YAML::Flow;
     out << YAML::BeginMap;
     for (const auto& [k, v] : value.items()) {
       out << YAML::Key << k << YAML::Value;
@@ -349,11 +330,9 @@ void emit_section(YAML::Emitter& out, const ordered_json& section, const std::st
     auto source = cfg.sources.find(path);
     bool comment = with_sources && source != cfg.sources.end();
     bool block_list = value.is_array() && !value.empty();
-    if (comment && block_list)
-      out << YAML::Comment(source->second);
+    if (comment && block_list) out << YAML::Comment(source->second);
     emit_value(out, value);
-    if (comment && !block_list)
-      out << YAML::Comment(source->second);
+    if (comment && !block_list) out << YAML::Comment(source->second);
   }
   out << YAML::EndMap;
 }
@@ -387,8 +366,7 @@ std::string to_yaml(const config& cfg, bool with_sources) {
 
 nlohmann::json to_json(const config& cfg, bool with_sources) {
   auto out = nlohmann::json::parse(tree_of(cfg).dump());
-  if (with_sources)
-    out["sources"] = cfg.sources;
+  if (with_sources) out["sources"] = cfg.sources;
   return out;
 }
 

@@ -14,10 +14,10 @@ namespace sage::core {
 
 std::vector<layer_config> default_layers() {
   return {
-    {"index", "INDEX.md", 0, true},     {"core", "core", 1, true},
-    {"guidelines", "guidelines", 2, false}, {"frameworks", "frameworks", 3, false},
-    {"practices", "practices", 4, false},   {"scenarios", "scenarios", 5, false},
-    {"references", "references", 6, false}, {"templates", "templates", 7, false},
+      {"index", "INDEX.md", 0, true},         {"core", "core", 1, true},
+      {"guidelines", "guidelines", 2, false}, {"frameworks", "frameworks", 3, false},
+      {"practices", "practices", 4, false},   {"scenarios", "scenarios", 5, false},
+      {"references", "references", 6, false}, {"templates", "templates", 7, false},
   };
 }
 
@@ -29,17 +29,27 @@ using json = nlohmann::ordered_json;
 
 constexpr double unbounded = std::numeric_limits<double>::infinity();
 
-json view(int v) { return v; }
-json view(bool v) { return v; }
-json view(double v) { return v; }
-json view(const std::string& v) { return v; }
-json view(std::chrono::milliseconds v) { return format_duration(v); }
+json view(int v) {
+  return v;
+}
+json view(bool v) {
+  return v;
+}
+json view(double v) {
+  return v;
+}
+json view(const std::string& v) {
+  return v;
+}
+json view(std::chrono::milliseconds v) {
+  return format_duration(v);
+}
 
 json view(const std::vector<layer_config>& layers) {
   auto out = json::array();
   for (const auto& l : layers)
-    out.push_back(
-      json{{"name", l.name}, {"folder", l.folder}, {"priority", l.priority}, {"always", l.always}});
+    out.push_back(json{
+        {"name", l.name}, {"folder", l.folder}, {"priority", l.priority}, {"always", l.always}});
   return out;
 }
 
@@ -70,8 +80,7 @@ key_spec make_key(std::string key, value_kind kind, Access access, Parse parse) 
   spec.set = [=](config& c, const YAML::Node& node,
                  const value_site& site) -> std::optional<error> {
     auto value = parse(node, site);
-    if (!value)
-      return value.err();
+    if (!value) return value.err();
     access(c) = std::move(*value);
     record(c, site);
     return std::nullopt;
@@ -82,44 +91,36 @@ key_spec make_key(std::string key, value_kind kind, Access access, Parse parse) 
 
 template <class Access>
 key_spec integer_key(std::string key, Access access, int min, int max = INT_MAX) {
-  return make_key(std::move(key), value_kind::scalar, access,
-                  [=](const YAML::Node& n, const value_site& s) {
-                    return parse_integer(n, s, min, max);
-                  });
+  return make_key(
+      std::move(key), value_kind::scalar, access,
+      [=](const YAML::Node& n, const value_site& s) { return parse_integer(n, s, min, max); });
 }
 
 template <class Access>
 key_spec number_key(std::string key, Access access, double min, double max = unbounded) {
-  return make_key(std::move(key), value_kind::scalar, access,
-                  [=](const YAML::Node& n, const value_site& s) {
-                    return parse_number(n, s, min, max);
-                  });
+  return make_key(
+      std::move(key), value_kind::scalar, access,
+      [=](const YAML::Node& n, const value_site& s) { return parse_number(n, s, min, max); });
 }
 
-template <class Access>
-key_spec duration_key(std::string key, Access access) {
+template <class Access> key_spec duration_key(std::string key, Access access) {
   return make_key(std::move(key), value_kind::scalar, access, parse_positive_duration);
 }
 
-template <class Access>
-key_spec boolean_key(std::string key, Access access) {
+template <class Access> key_spec boolean_key(std::string key, Access access) {
   return make_key(std::move(key), value_kind::scalar, access, parse_boolean);
 }
 
-template <class Access>
-key_spec text_key(std::string key, Access access, bool allow_empty) {
-  return make_key(std::move(key), value_kind::scalar, access,
-                  [=](const YAML::Node& n, const value_site& s) {
-                    return parse_text(n, s, allow_empty);
-                  });
+template <class Access> key_spec text_key(std::string key, Access access, bool allow_empty) {
+  return make_key(
+      std::move(key), value_kind::scalar, access,
+      [=](const YAML::Node& n, const value_site& s) { return parse_text(n, s, allow_empty); });
 }
 
-template <class Access>
-key_spec path_key(std::string key, Access access, bool allow_empty) {
-  return make_key(std::move(key), value_kind::scalar, access,
-                  [=](const YAML::Node& n, const value_site& s) {
-                    return parse_path(n, s, allow_empty);
-                  });
+template <class Access> key_spec path_key(std::string key, Access access, bool allow_empty) {
+  return make_key(
+      std::move(key), value_kind::scalar, access,
+      [=](const YAML::Node& n, const value_site& s) { return parse_path(n, s, allow_empty); });
 }
 
 template <class Access>
@@ -133,8 +134,7 @@ key_spec choice_key(std::string key, Access access, std::vector<std::string> cho
 
 /// A map of names to text (aliases): set entry by entry so that every layer of configuration
 /// can add to the defaults; an empty value removes an entry.
-template <class Access>
-key_spec map_key(std::string key, Access access) {
+template <class Access> key_spec map_key(std::string key, Access access) {
   key_spec spec;
   spec.key = std::move(key);
   spec.kind = value_kind::map;
@@ -153,8 +153,7 @@ key_spec map_key(std::string key, Access access) {
       forget(c, entry_site);
       return std::nullopt;
     }
-    if (!node.IsScalar())
-      return invalid_value(entry_site, node, "a name", describe(node));
+    if (!node.IsScalar()) return invalid_value(entry_site, node, "a name", describe(node));
     access(c)[name] = node.Scalar();
     record(c, entry_site);
     return std::nullopt;
@@ -162,16 +161,14 @@ key_spec map_key(std::string key, Access access) {
   spec.set_entry = set_entry;
   spec.set = [=](config& c, const YAML::Node& node,
                  const value_site& site) -> std::optional<error> {
-    if (node.IsNull())
-      return std::nullopt;
+    if (node.IsNull()) return std::nullopt;
     if (!node.IsMap())
       return invalid_value(site, node, "a map of names such as {py: PYTHON}", describe(node));
     for (const auto& entry : node) {
       if (!entry.first.IsScalar())
         return invalid_value(site, node, "a map of names such as {py: PYTHON}",
                              "a key that is " + describe(entry.first));
-      if (auto bad = set_entry(c, entry.first.Scalar(), entry.second, site))
-        return bad;
+      if (auto bad = set_entry(c, entry.first.Scalar(), entry.second, site)) return bad;
     }
     return std::nullopt;
   };
@@ -235,8 +232,7 @@ const std::vector<key_spec>& schema() {
 
 const key_spec* find_key(std::string_view key) {
   for (const auto& spec : schema())
-    if (spec.key == key)
-      return &spec;
+    if (spec.key == key) return &spec;
   return nullptr;
 }
 
@@ -251,12 +247,10 @@ std::vector<std::string> children_of(std::string_view section) {
   std::string prefix = section.empty() ? std::string{} : std::string{section} + ".";
   std::vector<std::string> out;
   for (const auto& spec : schema()) {
-    if (!spec.key.starts_with(prefix))
-      continue;
+    if (!spec.key.starts_with(prefix)) continue;
     auto rest = spec.key.substr(prefix.size());
     auto name = rest.substr(0, rest.find('.'));
-    if (std::find(out.begin(), out.end(), name) == out.end())
-      out.push_back(name);
+    if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
   }
   return out;
 }
@@ -284,16 +278,22 @@ config built_in_values(const std::map<std::string, std::string>& env) {
   // Examples of the alias and trigger sections; the knowledge base author extends them in
   // config/sage.yaml, and this list must stay equal to that file (a test checks it).
   cfg.guideline_aliases = {
-    {"overview", "QUICK_START"}, {"py", "PYTHON"}, {"ts", "TYPESCRIPT"}, {"style", "CODE_STYLE"}};
+      {"overview", "QUICK_START"}, {"py", "PYTHON"}, {"ts", "TYPESCRIPT"}, {"style", "CODE_STYLE"}};
   cfg.framework_aliases = {{"timeout", "resilience/TIMEOUT_PATTERNS"},
                            {"cache", "performance/CACHING_PATTERNS"},
                            {"auth", "security/AUTHENTICATION"}};
-  cfg.template_aliases = {{"adr", "ADR"}, {"postmortem", "POSTMORTEM"}, {"handoff", "TASK_HANDOFF"}};
+  cfg.template_aliases = {
+      {"adr", "ADR"}, {"postmortem", "POSTMORTEM"}, {"handoff", "TASK_HANDOFF"}};
   cfg.triggers = {
-    {"timeouts", {"timeout", "deadline", "hang", "retry", "breaker"}, {"frameworks/resilience/"}, 10},
-    {"security", {"security", "authentication", "secret", "password", "credential"},
-     {"frameworks/security/", "guidelines/SECURITY.md"}, 20},
-    {"python", {"python", "pytest", "pip"}, {"guidelines/PYTHON.md"}, 30},
+      {"timeouts",
+       {"timeout", "deadline", "hang", "retry", "breaker"},
+       {"frameworks/resilience/"},
+       10},
+      {"security",
+       {"security", "authentication", "secret", "password", "credential"},
+       {"frameworks/security/", "guidelines/SECURITY.md"},
+       20},
+      {"python", {"python", "pytest", "pip"}, {"guidelines/PYTHON.md"}, 30},
   };
   cfg.cache_dir = expand_home("~/.sage/cache", home);
   auto xdg = lookup("XDG_DATA_HOME");

@@ -32,11 +32,11 @@ struct origin {
 
 /// Everything a parser needs to set one key and to explain a bad value.
 struct value_site {
-  std::string key;                               ///< dotted key, `timeout.layer`
-  const origin* from = nullptr;                  ///< where the value came from
-  std::string home;                              ///< expands `~` in paths
-  std::string default_text;                      ///< shown in hints; empty for lists and maps
-  std::map<std::string, std::string>* where_of;  ///< key -> `origin::where` of its final value
+  std::string key;                              ///< dotted key, `timeout.layer`
+  const origin* from = nullptr;                 ///< where the value came from
+  std::string home;                             ///< expands `~` in paths
+  std::string default_text;                     ///< shown in hints; empty for lists and maps
+  std::map<std::string, std::string>* where_of; ///< key -> `origin::where` of its final value
 };
 
 /// Records that `site.key` now holds a value from `site.from`.
@@ -55,7 +55,8 @@ error unknown_key(const origin& from, const std::string& key,
 /// How a value reads in a message: `"abc"`, `a list`, `a map`, `nothing`.
 std::string describe(const YAML::Node& node);
 /// The closest candidate by edit distance, if it is close enough to be a likely typo.
-std::optional<std::string> closest(std::string_view word, const std::vector<std::string>& candidates);
+std::optional<std::string> closest(std::string_view word,
+                                   const std::vector<std::string>& candidates);
 
 // -- values -----------------------------------------------------------------------
 
@@ -93,7 +94,7 @@ struct key_spec {
   /// For maps: sets (or, given an empty value, removes) the entry `site.key`'s last part.
   std::function<std::optional<error>(config&, const std::string&, const YAML::Node&,
                                      const value_site&)>
-    set_entry;
+      set_entry;
 };
 
 /// Every key in documentation order.

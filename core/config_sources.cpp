@@ -28,23 +28,22 @@ struct named_variable {
 };
 
 constexpr std::array<named_variable, 9> named_variables{{
-  {"SAGE_KB_PATH", "knowledge.path"},
-  {"SAGE_CACHE_DIR", "cache.dir"},
-  {"SAGE_DATA_DIR", "memory.data_dir"},
-  {"SAGE_LOG_LEVEL", "logging.level"},
-  {"SAGE_DEBUG", "logging.debug"},
-  {"SAGE_API_PORT", "server.api_port"},
-  {"SAGE_MCP_PORT", "server.mcp_port"},
-  {"SAGE_METRICS_PORT", "server.metrics_port"},
-  {"SAGE_API_KEY", "server.api_key"},
+    {"SAGE_KB_PATH", "knowledge.path"},
+    {"SAGE_CACHE_DIR", "cache.dir"},
+    {"SAGE_DATA_DIR", "memory.data_dir"},
+    {"SAGE_LOG_LEVEL", "logging.level"},
+    {"SAGE_DEBUG", "logging.debug"},
+    {"SAGE_API_PORT", "server.api_port"},
+    {"SAGE_MCP_PORT", "server.mcp_port"},
+    {"SAGE_METRICS_PORT", "server.metrics_port"},
+    {"SAGE_API_KEY", "server.api_key"},
 }};
 
 /// The text of a file, `std::nullopt` when it does not exist.
 result<std::optional<std::string>> read_text(const std::string& path, std::string_view what) {
   std::error_code ec;
   auto status = fs::status(path, ec);
-  if (status.type() == fs::file_type::not_found)
-    return std::optional<std::string>{};
+  if (status.type() == fs::file_type::not_found) return std::optional<std::string>{};
   if (ec)
     return make_error(error_code::config,
                       "failed to read " + std::string{what} + " " + path + ": " + ec.message(),
@@ -57,7 +56,7 @@ result<std::optional<std::string>> read_text(const std::string& path, std::strin
   if (!in)
     return make_error(error_code::config,
                       "failed to read " + std::string{what} + " " + path + ": " +
-                        std::strerror(errno),
+                          std::strerror(errno),
                       "check the file's permissions, or remove it");
   std::ostringstream text;
   text << in.rdbuf();
@@ -84,7 +83,7 @@ error dotenv_error(const std::string& path, int line, std::string_view what, std
   std::string shown{got.substr(0, 60)};
   return make_error(error_code::config,
                     "failed to parse " + path + " line " + std::to_string(line) + ": expected " +
-                      std::string{what} + ", got \"" + shown + "\"",
+                        std::string{what} + ", got \"" + shown + "\"",
                     "write SAGE_NAME=value, quote values with spaces, or remove the line");
 }
 
@@ -94,11 +93,9 @@ result<std::vector<dotenv_entry>> parse_dotenv(std::string_view text, const std:
   std::vector<std::string_view> lines;
   for (std::size_t start = 0; start <= text.size();) {
     auto end = text.find('\n', start);
-    if (end == std::string_view::npos)
-      end = text.size();
+    if (end == std::string_view::npos) end = text.size();
     auto line = text.substr(start, end - start);
-    if (!line.empty() && line.back() == '\r')
-      line.remove_suffix(1);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     lines.push_back(line);
     start = end + 1;
   }
@@ -106,9 +103,9 @@ result<std::vector<dotenv_entry>> parse_dotenv(std::string_view text, const std:
   for (std::size_t i = 0; i < lines.size(); ++i) {
     int number = static_cast<int>(i) + 1;
     auto line = trim(lines[i]);
-    if (line.empty() || line.front() == '#')
-      continue;
-    if (line.starts_with("export") && line.size() > 6 && std::isspace(static_cast<unsigned char>(line[6])))
+    if (line.empty() || line.front() == '#') continue;
+    if (line.starts_with("export") && line.size() > 6 &&
+        std::isspace(static_cast<unsigned char>(line[6])))
       line = trim(line.substr(6));
     std::size_t name_end = 0;
     while (name_end < line.size() && is_name_char(line[name_end]))
@@ -118,8 +115,7 @@ result<std::vector<dotenv_entry>> parse_dotenv(std::string_view text, const std:
     auto rest = trim(line.substr(name_end));
     if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0])) || rest.empty() ||
         rest.front() != '=') {
-      if (ours || line.starts_with("SAGE_"))
-        return dotenv_error(path, number, "KEY=VALUE", line);
+      if (ours || line.starts_with("SAGE_")) return dotenv_error(path, number, "KEY=VALUE", line);
       continue;
     }
     auto value_text = trim(rest.substr(1));
@@ -141,14 +137,12 @@ result<std::vector<dotenv_entry>> parse_dotenv(std::string_view text, const std:
             break;
           }
         }
-        if (close != std::string::npos || last + 1 >= lines.size())
-          break;
+        if (close != std::string::npos || last + 1 >= lines.size()) break;
         joined += '\n';
         joined += lines[++last];
       }
       if (close == std::string::npos) {
-        if (ours)
-          return dotenv_error(path, number, std::string{"a closing "} + quote, value_text);
+        if (ours) return dotenv_error(path, number, std::string{"a closing "} + quote, value_text);
         i = last;
         continue;
       }
@@ -171,10 +165,18 @@ result<std::vector<dotenv_entry>> parse_dotenv(std::string_view text, const std:
           }
           char next = inner[++k];
           switch (next) {
-            case 'n': value += '\n'; break;
-            case 't': value += '\t'; break;
-            case 'r': value += '\r'; break;
-            default: value += next; break;
+          case 'n':
+            value += '\n';
+            break;
+          case 't':
+            value += '\t';
+            break;
+          case 'r':
+            value += '\r';
+            break;
+          default:
+            value += next;
+            break;
           }
         }
       }
@@ -189,48 +191,40 @@ result<std::vector<dotenv_entry>> parse_dotenv(std::string_view text, const std:
           std::isspace(static_cast<unsigned char>(raw.front())))
         value.clear(); // `KEY= # comment`
     }
-    if (ours)
-      entries.push_back({std::move(name), std::move(value), number});
+    if (ours) entries.push_back({std::move(name), std::move(value), number});
   }
   return entries;
 }
 
 result<std::optional<std::vector<dotenv_entry>>> read_dotenv_file(const std::string& path) {
   auto text = read_text(path, "environment file");
-  if (!text)
-    return text.err();
-  if (!*text)
-    return std::optional<std::vector<dotenv_entry>>{};
+  if (!text) return text.err();
+  if (!*text) return std::optional<std::vector<dotenv_entry>>{};
   auto entries = parse_dotenv(**text, path);
-  if (!entries)
-    return entries.err();
+  if (!entries) return entries.err();
   return std::optional<std::vector<dotenv_entry>>{std::move(*entries)};
 }
 
 result<std::optional<YAML::Node>> read_yaml_file(const std::string& path) {
   auto text = read_text(path, "config file");
-  if (!text)
-    return text.err();
-  if (!*text)
-    return std::optional<YAML::Node>{};
+  if (!text) return text.err();
+  if (!*text) return std::optional<YAML::Node>{};
   try {
     return std::optional<YAML::Node>{YAML::Load(**text)};
   } catch (const YAML::Exception& e) {
     auto line = std::to_string(e.mark.line + 1);
     return make_error(error_code::config,
                       "failed to parse config file " + path + ": " + e.msg + " at line " + line +
-                        ", column " + std::to_string(e.mark.column + 1),
+                          ", column " + std::to_string(e.mark.column + 1),
                       "fix the YAML syntax near line " + line +
-                        " (indentation, a missing colon or quote)");
+                          " (indentation, a missing colon or quote)");
   }
 }
 
 std::optional<std::string> key_for_variable(std::string_view name) {
   for (const auto& v : named_variables)
-    if (v.variable == name)
-      return std::string{v.key};
-  if (!name.starts_with("SAGE_") || name.find("__") == std::string_view::npos)
-    return std::nullopt;
+    if (v.variable == name) return std::string{v.key};
+  if (!name.starts_with("SAGE_") || name.find("__") == std::string_view::npos) return std::nullopt;
   std::string key;
   auto rest = name.substr(5);
   for (std::size_t i = 0; i < rest.size(); ++i) {
@@ -256,7 +250,8 @@ config_inputs standard_config_inputs() {
   }
   inputs.files.push_back("/etc/sage/sage.yaml");
   if (auto home = inputs.env.find("HOME"); home != inputs.env.end() && !home->second.empty())
-    inputs.files.push_back((std::filesystem::path{home->second} / ".sage" / "config.yaml").string());
+    inputs.files.push_back(
+        (std::filesystem::path{home->second} / ".sage" / "config.yaml").string());
   std::error_code ec;
   auto cwd = std::filesystem::current_path(ec);
   inputs.files.push_back(ec ? std::string{"sage.yaml"} : (cwd / "sage.yaml").string());

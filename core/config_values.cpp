@@ -50,8 +50,7 @@ std::string last_part(const std::string& path) {
 /// A key as the user of a source would write it: `SAGE_TIMEOUT__LAYER` for the environment.
 std::string spelled(const origin& from, const std::string& key) {
   bool variable = from.kind == origin_kind::env || from.kind == origin_kind::dotenv;
-  if (!variable || key.find('[') != std::string::npos)
-    return "`" + key + "`";
+  if (!variable || key.find('[') != std::string::npos) return "`" + key + "`";
   std::string name = "SAGE_";
   for (char c : key)
     name += c == '.' ? std::string{"__"} : std::string(1, c);
@@ -61,21 +60,23 @@ std::string spelled(const origin& from, const std::string& key) {
 std::string hint_for(const value_site& site, const YAML::Node& node) {
   const auto& from = *site.from;
   std::string tail;
-  if (!site.default_text.empty())
-    tail = " to use the default (" + site.default_text + ")";
+  if (!site.default_text.empty()) tail = " to use the default (" + site.default_text + ")";
   switch (from.kind) {
-    case origin_kind::file: {
-      std::string at;
-      if (node.IsDefined() && node.Mark().line >= 0)
-        at = " on line " + std::to_string(node.Mark().line + 1);
-      return "fix the value" + at + " or remove the key" + tail;
-    }
-    case origin_kind::dotenv: return "fix the value or remove the line" + tail;
-    case origin_kind::env: return "fix the value or unset " + from.name + tail;
-    case origin_kind::flag:
-      return "fix the value of " + from.name +
-             (site.default_text.empty() ? "" : "; the default is " + site.default_text);
-    case origin_kind::default_value: break;
+  case origin_kind::file: {
+    std::string at;
+    if (node.IsDefined() && node.Mark().line >= 0)
+      at = " on line " + std::to_string(node.Mark().line + 1);
+    return "fix the value" + at + " or remove the key" + tail;
+  }
+  case origin_kind::dotenv:
+    return "fix the value or remove the line" + tail;
+  case origin_kind::env:
+    return "fix the value or unset " + from.name + tail;
+  case origin_kind::flag:
+    return "fix the value of " + from.name +
+           (site.default_text.empty() ? "" : "; the default is " + site.default_text);
+  case origin_kind::default_value:
+    break;
   }
   return "this is a bug in the built-in defaults; please report it";
 }
@@ -89,11 +90,9 @@ value_site sub_site(const value_site& site, std::string key) {
 
 bool escapes_root(const std::string& text) {
   std::filesystem::path p{text};
-  if (p.is_absolute() || text.starts_with('/') || text.starts_with('\\'))
-    return true;
+  if (p.is_absolute() || text.starts_with('/') || text.starts_with('\\')) return true;
   for (const auto& part : p)
-    if (part == "..")
-      return true;
+    if (part == "..") return true;
   return false;
 }
 
@@ -119,8 +118,7 @@ result<std::vector<std::string>> parse_string_list(const YAML::Node& node, const
 std::optional<error> check_fields(const YAML::Node& item, const value_site& site,
                                   const std::vector<std::string>& fields,
                                   std::string_view expected) {
-  if (!item.IsMap())
-    return invalid_value(site, item, expected, describe(item));
+  if (!item.IsMap()) return invalid_value(site, item, expected, describe(item));
   std::vector<std::string> candidates;
   for (const auto& f : fields)
     candidates.push_back(site.key + "." + f);
@@ -136,26 +134,20 @@ std::optional<error> check_fields(const YAML::Node& item, const value_site& site
 
 void record(config& cfg, const value_site& site) {
   cfg.sources[site.key] = site.from->label;
-  if (site.where_of != nullptr)
-    (*site.where_of)[site.key] = site.from->where;
+  if (site.where_of != nullptr) (*site.where_of)[site.key] = site.from->where;
 }
 
 void forget(config& cfg, const value_site& site) {
   cfg.sources.erase(site.key);
-  if (site.where_of != nullptr)
-    site.where_of->erase(site.key);
+  if (site.where_of != nullptr) site.where_of->erase(site.key);
 }
 
 std::string describe(const YAML::Node& node) {
-  if (!node.IsDefined() || node.IsNull())
-    return "nothing";
-  if (node.IsSequence())
-    return "a list";
-  if (node.IsMap())
-    return "a map";
+  if (!node.IsDefined() || node.IsNull()) return "nothing";
+  if (node.IsSequence()) return "a list";
+  if (node.IsMap()) return "a map";
   auto text = node.Scalar();
-  if (text.size() > 60)
-    text = text.substr(0, 57) + "...";
+  if (text.size() > 60) text = text.substr(0, 57) + "...";
   return "\"" + text + "\"";
 }
 
@@ -163,7 +155,7 @@ error invalid_value(const value_site& site, const YAML::Node& node, std::string_
                     std::string_view got) {
   return make_error(error_code::config,
                     "invalid value for " + site.key + " in " + site.from->where + ": expected " +
-                      std::string{expected} + ", got " + std::string{got},
+                        std::string{expected} + ", got " + std::string{got},
                     hint_for(site, node));
 }
 
@@ -176,8 +168,7 @@ std::optional<std::string> closest(std::string_view word,
     auto lc = lower(c);
     auto d = edit_distance(w, lc);
     bool prefix = w.size() >= 3 && (lc.starts_with(w) || w.starts_with(lc));
-    if (prefix)
-      d = std::min<std::size_t>(d, 1);
+    if (prefix) d = std::min<std::size_t>(d, 1);
     if (d < best_distance && d <= std::max<std::size_t>(1, w.size() / 3)) {
       best = c;
       best_distance = d;
@@ -206,11 +197,10 @@ error unknown_key(const origin& from, const std::string& key,
 }
 
 result<int> parse_integer(const YAML::Node& node, const value_site& site, int min, int max) {
-  std::string expected = max == INT_MAX
-                           ? "an integer of at least " + std::to_string(min)
-                           : "an integer from " + std::to_string(min) + " to " + std::to_string(max);
-  if (!node.IsScalar())
-    return invalid_value(site, node, expected, describe(node));
+  std::string expected =
+      max == INT_MAX ? "an integer of at least " + std::to_string(min)
+                     : "an integer from " + std::to_string(min) + " to " + std::to_string(max);
+  if (!node.IsScalar()) return invalid_value(site, node, expected, describe(node));
   const auto& text = node.Scalar();
   long long value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -221,11 +211,10 @@ result<int> parse_integer(const YAML::Node& node, const value_site& site, int mi
 
 result<double> parse_number(const YAML::Node& node, const value_site& site, double min,
                             double max) {
-  std::string expected = std::isinf(max) ? "a number of at least " + format_number(min)
-                                         : "a number from " + format_number(min) + " to " +
-                                             format_number(max);
-  if (!node.IsScalar())
-    return invalid_value(site, node, expected, describe(node));
+  std::string expected = std::isinf(max)
+                             ? "a number of at least " + format_number(min)
+                             : "a number from " + format_number(min) + " to " + format_number(max);
+  if (!node.IsScalar()) return invalid_value(site, node, expected, describe(node));
   const auto& text = node.Scalar();
   double value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -237,20 +226,16 @@ result<double> parse_number(const YAML::Node& node, const value_site& site, doub
 
 result<bool> parse_boolean(const YAML::Node& node, const value_site& site) {
   static constexpr std::string_view expected = "true or false (also yes/no, on/off, 1/0)";
-  if (!node.IsScalar())
-    return invalid_value(site, node, expected, describe(node));
+  if (!node.IsScalar()) return invalid_value(site, node, expected, describe(node));
   auto text = lower(node.Scalar());
-  if (text == "true" || text == "yes" || text == "on" || text == "1")
-    return true;
-  if (text == "false" || text == "no" || text == "off" || text == "0")
-    return false;
+  if (text == "true" || text == "yes" || text == "on" || text == "1") return true;
+  if (text == "false" || text == "no" || text == "off" || text == "0") return false;
   return invalid_value(site, node, expected, describe(node));
 }
 
 result<std::string> parse_text(const YAML::Node& node, const value_site& site, bool allow_empty) {
   std::string_view expected = allow_empty ? "a string" : "a non-empty string";
-  if (node.IsNull() && allow_empty)
-    return std::string{};
+  if (node.IsNull() && allow_empty) return std::string{};
   if (!node.IsScalar() || (!allow_empty && node.Scalar().empty()))
     return invalid_value(site, node, expected, describe(node));
   return node.Scalar();
@@ -258,8 +243,7 @@ result<std::string> parse_text(const YAML::Node& node, const value_site& site, b
 
 result<std::string> parse_path(const YAML::Node& node, const value_site& site, bool allow_empty) {
   std::string_view expected = allow_empty ? "a path" : "a non-empty path";
-  if (node.IsNull() && allow_empty)
-    return std::string{};
+  if (node.IsNull() && allow_empty) return std::string{};
   if (!node.IsScalar() || (!allow_empty && node.Scalar().empty()))
     return invalid_value(site, node, expected, describe(node));
   auto text = expand_home(node.Scalar(), site.home);
@@ -273,8 +257,7 @@ result<std::string> parse_choice(const YAML::Node& node, const value_site& site,
   std::string expected = "one of";
   for (std::size_t i = 0; i < choices.size(); ++i)
     expected += (i == 0 ? " " : ", ") + choices[i];
-  if (!node.IsScalar())
-    return invalid_value(site, node, expected, describe(node));
+  if (!node.IsScalar()) return invalid_value(site, node, expected, describe(node));
   auto text = upper_case ? upper(node.Scalar()) : lower(node.Scalar());
   if (std::find(choices.begin(), choices.end(), text) == choices.end())
     return invalid_value(site, node, expected, describe(node));
@@ -284,19 +267,16 @@ result<std::string> parse_choice(const YAML::Node& node, const value_site& site,
 result<std::chrono::milliseconds> parse_positive_duration(const YAML::Node& node,
                                                           const value_site& site) {
   static constexpr std::string_view expected = "a duration like 250ms or 2s";
-  if (!node.IsScalar())
-    return invalid_value(site, node, expected, describe(node));
+  if (!node.IsScalar()) return invalid_value(site, node, expected, describe(node));
   auto value = parse_duration(node.Scalar());
-  if (!value)
-    return invalid_value(site, node, expected, describe(node));
+  if (!value) return invalid_value(site, node, expected, describe(node));
   if (value->count() == 0)
     return invalid_value(site, node, "a duration greater than zero", describe(node));
   return *value;
 }
 
 result<std::vector<layer_config>> parse_layers(const YAML::Node& node, const value_site& site) {
-  static constexpr std::string_view expected_item =
-    "a map with name, folder, priority and always";
+  static constexpr std::string_view expected_item = "a map with name, folder, priority and always";
   if (!node.IsSequence() || node.size() == 0)
     return invalid_value(site, node, "a non-empty list of layers (maps with name and folder)",
                          describe(node));
@@ -304,37 +284,33 @@ result<std::vector<layer_config>> parse_layers(const YAML::Node& node, const val
   for (std::size_t i = 0; i < node.size(); ++i) {
     const auto& item = node[i];
     auto item_site = sub_site(site, site.key + "[" + std::to_string(i) + "]");
-    if (auto bad = check_fields(item, item_site, {"name", "folder", "priority", "always"},
-                                expected_item))
+    if (auto bad =
+            check_fields(item, item_site, {"name", "folder", "priority", "always"}, expected_item))
       return *bad;
     if (!item["name"] || !item["folder"])
       return invalid_value(item_site, item, "a layer with a name and a folder",
                            std::string{"a map without "} + (item["name"] ? "folder" : "name"));
     layer_config layer;
     auto name = parse_text(item["name"], sub_site(item_site, item_site.key + ".name"), false);
-    if (!name)
-      return name.err();
+    if (!name) return name.err();
     layer.name = *name;
     auto folder_site = sub_site(item_site, item_site.key + ".folder");
     auto folder = parse_text(item["folder"], folder_site, false);
-    if (!folder)
-      return folder.err();
+    if (!folder) return folder.err();
     if (escapes_root(*folder))
       return invalid_value(folder_site, item["folder"], "a folder relative to the knowledge base",
                            describe(item["folder"]));
     layer.folder = *folder;
     layer.priority = static_cast<int>(i);
     if (item["priority"]) {
-      auto priority = parse_integer(item["priority"], sub_site(item_site, item_site.key + ".priority"),
-                                    0, INT_MAX);
-      if (!priority)
-        return priority.err();
+      auto priority = parse_integer(item["priority"],
+                                    sub_site(item_site, item_site.key + ".priority"), 0, INT_MAX);
+      if (!priority) return priority.err();
       layer.priority = *priority;
     }
     if (item["always"]) {
       auto always = parse_boolean(item["always"], sub_site(item_site, item_site.key + ".always"));
-      if (!always)
-        return always.err();
+      if (!always) return always.err();
       layer.always = *always;
     }
     for (const auto& other : layers)
@@ -348,9 +324,8 @@ result<std::vector<layer_config>> parse_layers(const YAML::Node& node, const val
 
 result<std::vector<trigger_config>> parse_triggers(const YAML::Node& node, const value_site& site) {
   static constexpr std::string_view expected_item =
-    "a map with name, keywords, targets and priority";
-  if (node.IsNull())
-    return std::vector<trigger_config>{};
+      "a map with name, keywords, targets and priority";
+  if (node.IsNull()) return std::vector<trigger_config>{};
   if (!node.IsSequence())
     return invalid_value(site, node, "a list of triggers (maps with name, keywords, targets)",
                          describe(node));
@@ -368,29 +343,26 @@ result<std::vector<trigger_config>> parse_triggers(const YAML::Node& node, const
     trigger_config trigger;
     auto name_site = sub_site(item_site, item_site.key + ".name");
     auto name = parse_text(item["name"], name_site, false);
-    if (!name)
-      return name.err();
+    if (!name) return name.err();
     for (const auto& other : triggers)
       if (other.name == *name)
         return invalid_value(name_site, item["name"], "a trigger name used only once",
                              describe(item["name"]));
     trigger.name = *name;
-    auto keywords = parse_string_list(item["keywords"], sub_site(item_site, item_site.key + ".keywords"),
-                                      "a non-empty list of keywords", false);
-    if (!keywords)
-      return keywords.err();
+    auto keywords =
+        parse_string_list(item["keywords"], sub_site(item_site, item_site.key + ".keywords"),
+                          "a non-empty list of keywords", false);
+    if (!keywords) return keywords.err();
     trigger.keywords = std::move(*keywords);
-    auto targets = parse_string_list(item["targets"], sub_site(item_site, item_site.key + ".targets"),
-                                     "a non-empty list of files or folders in the knowledge base",
-                                     true);
-    if (!targets)
-      return targets.err();
+    auto targets =
+        parse_string_list(item["targets"], sub_site(item_site, item_site.key + ".targets"),
+                          "a non-empty list of files or folders in the knowledge base", true);
+    if (!targets) return targets.err();
     trigger.targets = std::move(*targets);
     if (item["priority"]) {
-      auto priority = parse_integer(item["priority"], sub_site(item_site, item_site.key + ".priority"),
-                                    0, INT_MAX);
-      if (!priority)
-        return priority.err();
+      auto priority = parse_integer(item["priority"],
+                                    sub_site(item_site, item_site.key + ".priority"), 0, INT_MAX);
+      if (!priority) return priority.err();
       trigger.priority = *priority;
     }
     triggers.push_back(std::move(trigger));
@@ -399,12 +371,9 @@ result<std::vector<trigger_config>> parse_triggers(const YAML::Node& node, const
 }
 
 std::string expand_home(const std::string& path, const std::string& home) {
-  if (home.empty() || path.empty() || path[0] != '~')
-    return path;
-  if (path.size() == 1)
-    return home;
-  if (path[1] != '/')
-    return path; // `~user` is not expanded
+  if (home.empty() || path.empty() || path[0] != '~') return path;
+  if (path.size() == 1) return home;
+  if (path[1] != '/') return path; // `~user` is not expanded
   auto base = home;
   while (base.size() > 1 && base.back() == '/')
     base.pop_back();

@@ -20,7 +20,8 @@ struct unit {
   std::int64_t millis;
 };
 
-constexpr std::array<unit, 5> units{{{"", 1}, {"ms", 1}, {"s", 1000}, {"m", 60'000}, {"h", 3'600'000}}};
+constexpr std::array<unit, 5> units{
+    {{"", 1}, {"ms", 1}, {"s", 1000}, {"m", 60'000}, {"h", 3'600'000}}};
 
 /// Upper bound that keeps every duration comfortably inside a 64-bit millisecond count.
 constexpr double max_millis = 1e15;
@@ -44,12 +45,11 @@ std::string_view trim(std::string_view s) {
 
 result<std::chrono::milliseconds> parse_duration(const std::string& text) {
   auto s = trim(text);
-  if (s.empty())
-    return bad_duration(text, "the value is empty");
-  if (s.front() == '-')
-    return bad_duration(text, "a duration cannot be negative");
+  if (s.empty()) return bad_duration(text, "the value is empty");
+  if (s.front() == '-') return bad_duration(text, "a duration cannot be negative");
   std::size_t digits = 0;
-  while (digits < s.size() && (std::isdigit(static_cast<unsigned char>(s[digits])) || s[digits] == '.'))
+  while (digits < s.size() &&
+         (std::isdigit(static_cast<unsigned char>(s[digits])) || s[digits] == '.'))
     ++digits;
   auto number = s.substr(0, digits);
   std::string suffix{s.substr(digits)};
@@ -57,8 +57,7 @@ result<std::chrono::milliseconds> parse_duration(const std::string& text) {
     c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   const unit* found = nullptr;
   for (const auto& u : units)
-    if (u.suffix == suffix)
-      found = &u;
+    if (u.suffix == suffix) found = &u;
   if (number.empty() || found == nullptr)
     return bad_duration(text, "expected a number followed by ms, s, m or h");
   double value = 0;

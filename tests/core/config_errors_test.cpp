@@ -20,11 +20,9 @@ void check_file_error(const std::string& yaml, const std::string& expected,
   auto inputs = with_file(dir, yaml);
   auto err = load_error(inputs);
   auto message = expected;
-  if (auto at = message.find('@'); at != std::string::npos)
-    message.replace(at, 1, inputs.files[0]);
+  if (auto at = message.find('@'); at != std::string::npos) message.replace(at, 1, inputs.files[0]);
   BOOST_CHECK_EQUAL(err.message, message);
-  if (!hint.empty())
-    BOOST_CHECK_EQUAL(err.hint, hint);
+  if (!hint.empty()) BOOST_CHECK_EQUAL(err.hint, hint);
 }
 
 error env_error(std::map<std::string, std::string> env) {
@@ -49,8 +47,9 @@ BOOST_AUTO_TEST_CASE(bad_value_in_a_file_names_file_key_and_expectation) {
 
 BOOST_AUTO_TEST_CASE(bad_value_in_the_environment_names_the_variable) {
   auto err = env_error({{"SAGE_API_PORT", "99999"}});
-  BOOST_CHECK_EQUAL(err.message, "invalid value for server.api_port in environment variable "
-                                 "SAGE_API_PORT: expected an integer from 1 to 65535, got \"99999\"");
+  BOOST_CHECK_EQUAL(err.message,
+                    "invalid value for server.api_port in environment variable "
+                    "SAGE_API_PORT: expected an integer from 1 to 65535, got \"99999\"");
   BOOST_CHECK_EQUAL(err.hint, "fix the value or unset SAGE_API_PORT to use the default (8000)");
   err = env_error({{"SAGE_DEBUG", "maybe"}});
   BOOST_CHECK_EQUAL(err.message, "invalid value for logging.debug in environment variable "
@@ -76,7 +75,7 @@ BOOST_AUTO_TEST_CASE(bad_value_in_dotenv_names_the_line) {
   inputs.dotenv_file = dir.write(".env", "SAGE_OTHER=1\nSAGE_TIMEOUT__FILE=-5ms\n");
   auto err = load_error(inputs);
   BOOST_CHECK_EQUAL(err.message, "invalid value for timeout.file in " + dir.file(".env") +
-                                   " line 2: expected a duration like 250ms or 2s, got \"-5ms\"");
+                                     " line 2: expected a duration like 250ms or 2s, got \"-5ms\"");
   BOOST_CHECK_EQUAL(err.hint, "fix the value or remove the line to use the default (500ms)");
 }
 
@@ -150,9 +149,10 @@ BOOST_AUTO_TEST_CASE(bad_layers_and_triggers_name_the_item) {
   check_file_error("knowledge:\n  layers:\n    - {name: a}\n",
                    "invalid value for knowledge.layers[0] in @: expected a layer with a name and "
                    "a folder, got a map without folder");
-  check_file_error("knowledge:\n  layers:\n    - {name: a, folder: a}\n    - {name: A, folder: b}\n",
-                   "invalid value for knowledge.layers[1].name in @: expected a layer name used "
-                   "only once, got \"A\"");
+  check_file_error(
+      "knowledge:\n  layers:\n    - {name: a, folder: a}\n    - {name: A, folder: b}\n",
+      "invalid value for knowledge.layers[1].name in @: expected a layer name used "
+      "only once, got \"A\"");
   check_file_error("knowledge:\n  layers:\n    - {name: a, folder: ../up}\n",
                    "invalid value for knowledge.layers[0].folder in @: expected a folder relative "
                    "to the knowledge base, got \"../up\"");
@@ -192,15 +192,15 @@ BOOST_AUTO_TEST_CASE(unreadable_files_are_errors_not_skipped) {
   config_inputs inputs;
   inputs.files = {dir.path.string()};
   auto err = load_error(inputs);
-  BOOST_CHECK_EQUAL(err.message, "failed to read config file " + dir.path.string() +
-                                   ": it is a directory");
+  BOOST_CHECK_EQUAL(err.message,
+                    "failed to read config file " + dir.path.string() + ": it is a directory");
   // Permission bits do not stop root, so only check them when they apply.
   if (::geteuid() != 0) {
     inputs.files = {dir.write("locked.yaml", "timeout:\n  layer: 2s\n")};
     std::filesystem::permissions(inputs.files[0], std::filesystem::perms::none);
     err = load_error(inputs);
-    BOOST_CHECK_EQUAL(err.message, "failed to read config file " + inputs.files[0] +
-                                     ": Permission denied");
+    BOOST_CHECK_EQUAL(err.message,
+                      "failed to read config file " + inputs.files[0] + ": Permission denied");
   }
 }
 

@@ -43,7 +43,8 @@ struct config_dir {
 /// Loads `inputs`, requiring success.
 inline config load_ok(const config_inputs& inputs) {
   auto cfg = load_config(inputs);
-  BOOST_REQUIRE_MESSAGE(cfg.has_value(), "unexpected error: " + (cfg ? std::string{} : cfg.err().message));
+  BOOST_REQUIRE_MESSAGE(cfg.has_value(),
+                        "unexpected error: " + (cfg ? std::string{} : cfg.err().message));
   return std::move(cfg).value();
 }
 

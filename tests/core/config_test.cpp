@@ -59,9 +59,9 @@ BOOST_AUTO_TEST_CASE(no_sources_give_the_documented_defaults) {
 }
 
 BOOST_AUTO_TEST_CASE(shipped_sage_yaml_loads_and_equals_the_defaults) {
-  for (auto env : {std::map<std::string, std::string>{{"HOME", "/home/ada"}},
-                   std::map<std::string, std::string>{{"HOME", "/home/ada"},
-                                                      {"XDG_DATA_HOME", "/xdg"}}}) {
+  for (auto env :
+       {std::map<std::string, std::string>{{"HOME", "/home/ada"}},
+        std::map<std::string, std::string>{{"HOME", "/home/ada"}, {"XDG_DATA_HOME", "/xdg"}}}) {
     config_inputs inputs;
     inputs.files = {SAGE_DEFAULT_CONFIG_FILE};
     inputs.env = env;
@@ -74,13 +74,13 @@ BOOST_AUTO_TEST_CASE(shipped_sage_yaml_loads_and_equals_the_defaults) {
 BOOST_AUTO_TEST_CASE(later_sources_win_in_the_documented_order) {
   config_dir dir;
   // Source i sets keys i.. so key i ends up coming from source i.
-  const std::vector<std::string> keys{"server.api_key", "timeout.cache",  "timeout.file",
-                                      "timeout.layer",  "timeout.full",   "server.mcp_port",
+  const std::vector<std::string> keys{"server.api_key",      "timeout.cache", "timeout.file",
+                                      "timeout.layer",       "timeout.full",  "server.mcp_port",
                                       "server.metrics_port", "knowledge.path"};
   auto values_from = [&](std::size_t level) {
     std::map<std::string, std::string> values;
     for (std::size_t i = level; i < keys.size(); ++i)
-      values[keys[i]] = keys[i].starts_with("timeout") ? std::to_string(level + 1) + "s"
+      values[keys[i]] = keys[i].starts_with("timeout")    ? std::to_string(level + 1) + "s"
                         : keys[i].starts_with("server.m") ? std::to_string(7000 + level)
                                                           : "/level" + std::to_string(level);
     return values;
@@ -124,11 +124,11 @@ BOOST_AUTO_TEST_CASE(later_sources_win_in_the_documented_order) {
 
 BOOST_AUTO_TEST_CASE(named_variables_set_their_keys) {
   config_inputs inputs;
-  inputs.env = {{"SAGE_KB_PATH", "/kb"},        {"SAGE_CACHE_DIR", "/cache"},
-                {"SAGE_DATA_DIR", "/data"},     {"SAGE_LOG_LEVEL", "debug"},
-                {"SAGE_DEBUG", "yes"},          {"SAGE_API_PORT", "8080"},
-                {"SAGE_MCP_PORT", "8081"},      {"SAGE_METRICS_PORT", "9090"},
-                {"SAGE_API_KEY", "s3cret"},     {"SAGE_SOMETHING_ELSE", "ignored"},
+  inputs.env = {{"SAGE_KB_PATH", "/kb"},    {"SAGE_CACHE_DIR", "/cache"},
+                {"SAGE_DATA_DIR", "/data"}, {"SAGE_LOG_LEVEL", "debug"},
+                {"SAGE_DEBUG", "yes"},      {"SAGE_API_PORT", "8080"},
+                {"SAGE_MCP_PORT", "8081"},  {"SAGE_METRICS_PORT", "9090"},
+                {"SAGE_API_KEY", "s3cret"}, {"SAGE_SOMETHING_ELSE", "ignored"},
                 {"PATH", "/usr/bin"}};
   auto cfg = load_ok(inputs);
   BOOST_CHECK_EQUAL(cfg.kb_path, "/kb");
@@ -199,15 +199,20 @@ BOOST_AUTO_TEST_CASE(missing_files_are_skipped_but_the_explicit_file_must_exist)
   BOOST_CHECK(same_values(load_ok(inputs), default_config()));
   inputs.explicit_file = dir.file("gone.yaml");
   auto err = load_error(inputs);
-  BOOST_CHECK_EQUAL(err.message, "config file " + dir.file("gone.yaml") +
-                                   " given by --config does not exist");
+  BOOST_CHECK_EQUAL(err.message,
+                    "config file " + dir.file("gone.yaml") + " given by --config does not exist");
   BOOST_CHECK_EQUAL(err.hint, "check the path passed to --config");
 }
 
 BOOST_AUTO_TEST_CASE(booleans_accept_the_usual_spellings) {
-  for (auto [text, expected] : std::vector<std::pair<std::string, bool>>{
-         {"true", true}, {"YES", true}, {"on", true}, {"1", true},
-         {"false", false}, {"No", false}, {"off", false}, {"0", false}}) {
+  for (auto [text, expected] : std::vector<std::pair<std::string, bool>>{{"true", true},
+                                                                         {"YES", true},
+                                                                         {"on", true},
+                                                                         {"1", true},
+                                                                         {"false", false},
+                                                                         {"No", false},
+                                                                         {"off", false},
+                                                                         {"0", false}}) {
     config_inputs inputs;
     inputs.env = {{"SAGE_DEBUG", text}, {"SAGE_CACHE__ENABLED", expected ? "false" : "true"}};
     auto cfg = load_ok(inputs);
@@ -306,11 +311,11 @@ BOOST_AUTO_TEST_CASE(malformed_sage_lines_in_dotenv_are_errors_with_their_line) 
   inputs.dotenv_file = dir.write(".env", "# ok\nSAGE_KB_PATH /kb\n");
   auto err = load_error(inputs);
   BOOST_CHECK_EQUAL(err.message, "failed to parse " + dir.file(".env") +
-                                   " line 2: expected KEY=VALUE, got \"SAGE_KB_PATH /kb\"");
+                                     " line 2: expected KEY=VALUE, got \"SAGE_KB_PATH /kb\"");
   inputs.dotenv_file = dir.write(".env", "SAGE_API_KEY=\"open\n");
   err = load_error(inputs);
   BOOST_CHECK_EQUAL(err.message, "failed to parse " + dir.file(".env") +
-                                   " line 1: expected a closing \", got \"\"open\"");
+                                     " line 1: expected a closing \", got \"\"open\"");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
@@ -330,15 +335,15 @@ BOOST_AUTO_TEST_CASE(durations_accept_units_and_plain_milliseconds) {
 
 BOOST_AUTO_TEST_CASE(bad_durations_are_errors_that_say_why) {
   for (auto [text, why] : std::vector<std::pair<std::string, std::string>>{
-         {"-1s", "a duration cannot be negative"},
-         {"", "the value is empty"},
-         {"abc", "expected a number followed by ms, s, m or h"},
-         {"2x", "expected a number followed by ms, s, m or h"},
-         {"s", "expected a number followed by ms, s, m or h"},
-         {"1..5s", "expected a number followed by ms, s, m or h"},
-         {"1.5", "a number without a unit is whole milliseconds"},
-         {"0.5ms", "the duration must be a whole number of milliseconds"},
-         {"99999999999h", "the duration is too large"}}) {
+           {"-1s", "a duration cannot be negative"},
+           {"", "the value is empty"},
+           {"abc", "expected a number followed by ms, s, m or h"},
+           {"2x", "expected a number followed by ms, s, m or h"},
+           {"s", "expected a number followed by ms, s, m or h"},
+           {"1..5s", "expected a number followed by ms, s, m or h"},
+           {"1.5", "a number without a unit is whole milliseconds"},
+           {"0.5ms", "the duration must be a whole number of milliseconds"},
+           {"99999999999h", "the duration is too large"}}) {
     auto d = parse_duration(text);
     BOOST_REQUIRE_MESSAGE(!d, text);
     BOOST_CHECK_EQUAL(d.err().message, "invalid duration \"" + text + "\": " + why);
@@ -363,8 +368,10 @@ BOOST_AUTO_TEST_SUITE(config_output)
 BOOST_AUTO_TEST_CASE(to_yaml_reads_back_to_the_same_configuration) {
   config_dir dir;
   config_inputs inputs;
-  inputs.env = {{"HOME", "/home/ada"},         {"SAGE_API_PORT", "8123"},
-                {"SAGE_SEARCH__BM25__B", "0.3"}, {"SAGE_KB_PATH", "/kb: with # signs"},
+  inputs.env = {{"HOME", "/home/ada"},
+                {"SAGE_API_PORT", "8123"},
+                {"SAGE_SEARCH__BM25__B", "0.3"},
+                {"SAGE_KB_PATH", "/kb: with # signs"},
                 {"SAGE_TEMPLATES__SECTIONS__RB", "RUNBOOK"}};
   auto cfg = load_ok(inputs);
   for (bool with_sources : {false, true}) {
@@ -390,7 +397,8 @@ BOOST_AUTO_TEST_CASE(shown_configuration_never_contains_the_api_key) {
   auto cfg = load_ok(inputs);
   BOOST_CHECK_EQUAL(cfg.api_key, "s3cret-key");
   BOOST_CHECK(to_yaml(cfg, true).find("s3cret") == std::string::npos);
-  BOOST_CHECK(to_yaml(cfg, true).find("api_key: <redacted>  # env SAGE_API_KEY") != std::string::npos);
+  BOOST_CHECK(to_yaml(cfg, true).find("api_key: <redacted>  # env SAGE_API_KEY") !=
+              std::string::npos);
   BOOST_CHECK_EQUAL(to_json(cfg, false)["server"]["api_key"], "<redacted>");
   BOOST_CHECK(to_json(cfg, true).dump().find("s3cret") == std::string::npos);
 }
