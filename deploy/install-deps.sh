@@ -21,6 +21,7 @@ packages=(
   nodejs npm                 # reference tokenizer and MCP SDK in interop tests
   xz-utils tar               # extracting the tldr corpus in tests and benchmarks
   curl
+  hyperfine                 # whole-process timings in bench/
 )
 
 missing=()
