@@ -131,7 +131,8 @@ result<std::chrono::milliseconds> parse_duration(const std::string& text);
 
 /// The effective configuration as YAML text (for `sage config show`), with each key's source
 /// as a trailing comment when `with_sources` is set. A set `server.api_key` shows as
-/// `<redacted>`; everything else reads back to the same configuration.
+/// `<redacted>`; otherwise the text reads back to the same configuration (except that alias
+/// entries removed from the defaults come back, since maps merge with the defaults).
 std::string to_yaml(const config& cfg, bool with_sources);
 
 /// The effective configuration as JSON (for `sage config show --json`): nested like the YAML,

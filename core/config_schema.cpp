@@ -126,10 +126,11 @@ template <class Access> key_spec path_key(std::string key, Access access, bool a
 template <class Access>
 key_spec choice_key(std::string key, Access access, std::vector<std::string> choices,
                     bool upper_case) {
-  return make_key(std::move(key), value_kind::scalar, access,
-                  [=](const YAML::Node& n, const value_site& s) {
-                    return parse_choice(n, s, choices, upper_case);
-                  });
+  return make_key(
+      std::move(key), value_kind::scalar, access,
+      [choices = std::move(choices), upper_case](const YAML::Node& n, const value_site& s) {
+        return parse_choice(n, s, choices, upper_case);
+      });
 }
 
 /// A map of names to text (aliases): set entry by entry so that every layer of configuration
