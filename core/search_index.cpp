@@ -153,16 +153,26 @@ search_index search_index::build(const std::vector<document>& docs,
   ix.doc_path_rank_.resize(n_docs);
   for (uint32_t r = 0; r < n_docs; ++r)
     ix.doc_path_rank_[by_path[r]] = r;
-  std::vector<std::string> algorithms;
-  for (const auto& code : ix.languages_) {
-    const auto algorithm = analyzer::stemmer_name(code);
-    if (algorithm.empty()) {
-      ix.has_unstemmed_ = true;
-    } else if (std::find(algorithms.begin(), algorithms.end(), algorithm) == algorithms.end()) {
-      algorithms.emplace_back(algorithm);
-      ix.stem_languages_.push_back(code);
+  std::vector<uint8_t> language_class(ix.languages_.size());
+  std::vector<std::string_view> algorithms; // of each class; empty = not stemmed
+  for (size_t l = 0; l < ix.languages_.size(); ++l) {
+    const auto algorithm = analyzer::stemmer_name(ix.languages_[l]);
+    auto it = std::find(algorithms.begin(), algorithms.end(), algorithm);
+    if (it == algorithms.end()) {
+      const auto cls = static_cast<uint8_t>(algorithms.size());
+      algorithms.push_back(algorithm);
+      if (algorithm.empty())
+        ix.unstemmed_class_ = cls;
+      else
+        ix.stem_classes_.emplace_back(ix.languages_[l], cls);
+      ix.all_classes_ |= uint64_t{1} << cls;
+      it = algorithms.end() - 1;
     }
+    language_class[l] = static_cast<uint8_t>(it - algorithms.begin());
   }
+  ix.section_class_.resize(n_sections);
+  for (uint32_t s = 0; s < n_sections; ++s)
+    ix.section_class_[s] = language_class[ix.doc_language_[ix.section_doc_[s]]];
 
   // Chunks of documents of about equal token counts, one per thread.
   size_t total_ids = 0;

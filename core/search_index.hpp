@@ -25,6 +25,7 @@ struct search_options {
   std::vector<std::string> layers; ///< layer names to search (case-insensitive); empty = all
   std::vector<std::string> tags;   ///< keep documents with any of these tags; empty = no filter
   bool include_retired = false;    ///< also search deprecated and archived documents
+  bool snippets = true;            ///< make snippets (callers that only rank can skip them)
 };
 
 /// One ranked section.
@@ -55,10 +56,13 @@ struct search_stats {
 /// bonus for query terms that occur close together, in order and adjacent (phrases), in the
 /// section body. Ties are broken by document path, then section order.
 ///
-/// A query has no declared language: each query word is stemmed with every language present in
-/// the index, and the variants that exist in the index are one disjunctive query term scored
-/// by its best variant. Words that are in no variant in the index are dropped; at most
-/// `max_query_terms` distinct words are used (the rest of a very long query is ignored).
+/// A query has no declared language: each query word is stemmed with every Snowball algorithm
+/// used by the index (and kept unstemmed for languages without one); each variant matches only
+/// sections analysed the same way, so `Dateien` finds German pages through the German stemmer
+/// and never English pages through a foreign one. A word scores by its best variant. Words in
+/// no variant in the index are dropped; English function words (`how`, `to`, `the`, ...) are
+/// dropped when the query has other words; at most `max_query_terms` distinct words are used
+/// (the rest of a very long query is ignored).
 class search_index {
 public:
   static constexpr size_t max_query_terms = 64;
@@ -154,8 +158,12 @@ private:
   std::vector<std::string> layer_names_; // case-folded
   std::vector<uint32_t> doc_language_;  // index into languages_
   std::vector<std::string> languages_;  // codes as analysed
-  std::vector<std::string> stem_languages_; // one code per distinct Snowball algorithm
-  bool has_unstemmed_ = false;             // some document is in a language without stemmer
+  // Analysis classes: documents analysed with the same Snowball algorithm (or none) form a class;
+  // a query word stemmed by one algorithm only matches sections of that class.
+  std::vector<uint8_t> section_class_;                       // per section
+  std::vector<std::pair<std::string, uint8_t>> stem_classes_; // a language code per algorithm
+  int unstemmed_class_ = -1; // the class of languages without stemmer; -1 if there is none
+  uint64_t all_classes_ = 0;
   term_dictionary tag_names_;              // case-folded
   std::vector<uint32_t> doc_tags_;         // tag ids; document d's are [doc_tag_begin_[d], +1)
   std::vector<uint32_t> doc_tag_begin_;

@@ -12,25 +12,41 @@
 
 namespace sage::core {
 
-/// One distinct query word: the index terms it may match (its stemming variants in the
-/// languages of the index). A section scores the best of them.
+/// One index term a query word may match, and the analysis classes (bit per class: the Snowball
+/// algorithm, or none) of the sections where it counts. A variant made by the German stemmer
+/// only matches German sections, so a word never matches through another language's stemmer.
+struct query_variant {
+  uint32_t term = 0;
+  uint64_t classes = 0;
+
+  bool operator==(const query_variant&) const = default;
+};
+
+/// One distinct query word: its variants (sorted by term). A section scores the best of them.
 struct query_group {
-  std::vector<uint32_t> terms; ///< sorted global term ids, at least one
-  float upper_bound = 0;       ///< the largest contribution any section gets from this group
+  std::vector<query_variant> variants;
+  float upper_bound = 0; ///< the largest contribution any section gets from this group
 };
 
 struct search_index::query_plan {
   static constexpr uint32_t no_group = UINT32_MAX;
 
+  /// A variant of a group, for looking up which groups a term of a section belongs to.
+  struct entry {
+    uint32_t term;
+    uint32_t group;
+    uint64_t classes;
+  };
+
   std::vector<query_group> groups;
   /// The group of each query word in query order, `no_group` for a dropped word (it breaks a
   /// phrase).
   std::vector<uint32_t> sequence;
-  /// (term, group) for every variant, sorted: which groups a term in a section belongs to.
-  std::vector<std::pair<uint32_t, uint32_t>> term_groups;
+  /// Every variant of every group, sorted by term.
+  std::vector<entry> entries;
   /// Adjacent pairs of different groups in `sequence`: the phrase pairs a section can match.
   std::vector<std::pair<uint32_t, uint32_t>> pairs;
-  /// Bit `t % bloom_bits` is set for every term t in `term_groups`: a quick "not a query term".
+  /// Bit `t % bloom_bits` is set for every term t in `entries`: a quick "not a query term".
   static constexpr uint32_t bloom_bits = 4096;
   std::vector<uint64_t> bloom = std::vector<uint64_t>(bloom_bits / 64, 0);
 
@@ -42,15 +58,16 @@ struct search_index::query_plan {
     return (bloom[(term % bloom_bits) / 64] >> (term % 64)) & 1;
   }
 
-  /// The (term, group) entries of `term`.
-  std::pair<const std::pair<uint32_t, uint32_t>*, const std::pair<uint32_t, uint32_t>*>
-  groups_of(uint32_t term) const {
+  /// The entries of `term`, as a [first, last) range.
+  std::pair<const entry*, const entry*> entries_of(uint32_t term) const {
     if (!maybe_query_term(term))
       return {nullptr, nullptr};
-    auto range = std::equal_range(term_groups.data(), term_groups.data() + term_groups.size(),
-                                  std::pair<uint32_t, uint32_t>{term, 0},
-                                  [](const auto& a, const auto& b) { return a.first < b.first; });
-    return range;
+    const auto* first = std::lower_bound(entries.data(), entries.data() + entries.size(), term,
+                                         [](const entry& e, uint32_t t) { return e.term < t; });
+    const auto* last = first;
+    while (last != entries.data() + entries.size() && last->term == term)
+      ++last;
+    return {first, last};
   }
 };
 

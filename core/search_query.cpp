@@ -53,11 +53,12 @@ private:
   std::vector<ranked> items_;
 };
 
-// One posting list being walked.
+// One posting list being walked: a variant of a query group.
 struct cursor {
   const uint32_t* section;
   const float* impact;
   uint64_t pos, end;
+  uint64_t classes; // analysis classes of the sections where the variant counts
 
   uint32_t current() const { return pos < end ? section[pos] : end_of_list; }
 
@@ -88,12 +89,16 @@ struct group_cursor {
     for (size_t i = first; i < first + count; ++i)
       doc = std::min(doc, cs[i].current());
   }
-  float score(const std::vector<cursor>& cs) const {
-    float best = 0;
+  // The best impact at `doc` among the variants that count for its class; false if none does.
+  bool score(const std::vector<cursor>& cs, uint8_t cls, float& best) const {
+    bool present = false;
+    best = 0;
     for (size_t i = first; i < first + count; ++i)
-      if (cs[i].current() == doc)
+      if (cs[i].current() == doc && ((cs[i].classes >> cls) & 1) != 0) {
         best = std::max(best, cs[i].impact[cs[i].pos]);
-    return best;
+        present = true;
+      }
+    return present;
   }
   void next(std::vector<cursor>& cs) {
     for (size_t i = first; i < first + count; ++i)
@@ -113,113 +118,6 @@ double slack(double x) { return x - 1e-9 * std::abs(x); }
 
 } // namespace
 
-// -- query analysis -----------------------------------------------------------------------------
-
-search_index::query_plan search_index::plan(std::string_view query, analyzer& az) const {
-  query_plan plan;
-  if (terms_.empty())
-    return plan;
-  token_stream ts;
-  az.analyze(query, "", ts, stemming::off);
-  term_dictionary words;             // distinct query words
-  std::vector<uint32_t> word_group;  // group of each distinct word
-  std::vector<uint32_t> variants;
-  for (size_t i = 0; i < ts.size(); ++i) {
-    const auto word = ts.term(i);
-    auto w = words.find(word);
-    if (w == term_dictionary::npos) {
-      if (words.size() >= max_query_terms) {
-        plan.sequence.push_back(query_plan::no_group);
-        continue;
-      }
-      w = words.intern(word);
-      variants.clear();
-      auto add = [&](std::string_view term) {
-        if (auto id = terms_.find(term); id != term_dictionary::npos)
-          variants.push_back(id);
-      };
-      if (!ts.tokens[i].stemmable || has_unstemmed_)
-        add(word);
-      if (ts.tokens[i].stemmable) {
-        const std::string folded{word};
-        for (const auto& lang : stem_languages_)
-          add(az.stem(folded, lang));
-      }
-      std::sort(variants.begin(), variants.end());
-      variants.erase(std::unique(variants.begin(), variants.end()), variants.end());
-      uint32_t group = query_plan::no_group;
-      if (!variants.empty()) {
-        for (uint32_t g = 0; g < plan.groups.size(); ++g)
-          if (plan.groups[g].terms == variants)
-            group = g;
-        if (group == query_plan::no_group) {
-          group = static_cast<uint32_t>(plan.groups.size());
-          query_group qg;
-          qg.terms = variants;
-          for (auto t : variants)
-            qg.upper_bound = std::max(qg.upper_bound, max_impact_[t]);
-          plan.groups.push_back(std::move(qg));
-        }
-      }
-      word_group.push_back(group);
-    }
-    plan.sequence.push_back(word_group[w]);
-  }
-  for (uint32_t g = 0; g < plan.groups.size(); ++g)
-    for (auto t : plan.groups[g].terms) {
-      plan.term_groups.emplace_back(t, g);
-      plan.bloom[(t % query_plan::bloom_bits) / 64] |= uint64_t{1} << (t % 64);
-    }
-  std::sort(plan.term_groups.begin(), plan.term_groups.end());
-  for (size_t i = 1; i < plan.sequence.size(); ++i) {
-    const auto a = plan.sequence[i - 1], b = plan.sequence[i];
-    if (a != query_plan::no_group && b != query_plan::no_group && a != b)
-      plan.pairs.emplace_back(a, b);
-  }
-  std::sort(plan.pairs.begin(), plan.pairs.end());
-  plan.pairs.erase(std::unique(plan.pairs.begin(), plan.pairs.end()), plan.pairs.end());
-  return plan;
-}
-
-bool search_index::compile(const search_options& opts, filter& out) const {
-  out.include_retired = opts.include_retired;
-  if (!opts.layers.empty()) {
-    out.layer_ok.assign(layer_names_.size(), 0);
-    bool any = false;
-    for (const auto& name : opts.layers) {
-      const auto folded = fold_label(name);
-      for (size_t l = 0; l < layer_names_.size(); ++l)
-        if (layer_names_[l] == folded)
-          out.layer_ok[l] = 1, any = true;
-    }
-    if (!any)
-      return false;
-  }
-  if (!opts.tags.empty()) {
-    for (const auto& tag : opts.tags)
-      if (auto id = tag_names_.find(fold_label(tag)); id != term_dictionary::npos)
-        out.tags.push_back(id);
-    if (out.tags.empty())
-      return false;
-    std::sort(out.tags.begin(), out.tags.end());
-  }
-  return true;
-}
-
-bool search_index::allowed(const filter& f, uint32_t doc) const {
-  if (!f.include_retired && doc_retired_[doc] != 0)
-    return false;
-  if (!f.layer_ok.empty() && f.layer_ok[doc_layer_[doc]] == 0)
-    return false;
-  if (!f.tags.empty()) {
-    for (auto i = doc_tag_begin_[doc]; i < doc_tag_begin_[doc + 1]; ++i)
-      if (std::binary_search(f.tags.begin(), f.tags.end(), doc_tags_[i]))
-        return true;
-    return false;
-  }
-  return true;
-}
-
 // -- proximity ----------------------------------------------------------------------------------
 
 // In [0, 1]: half for the share of adjacent query word pairs found as a phrase in the body, half
@@ -230,11 +128,13 @@ double search_index::proximity(const query_plan& plan, uint32_t section) const {
   const size_t n_groups = plan.groups.size();
   auto& hits = plan.scratch_hits; // (position, group)
   hits.clear();
+  const uint64_t cls = uint64_t{1} << section_class_[section];
   for (uint32_t pos = 0; pos < body.size(); ++pos) {
     if (!plan.maybe_query_term(body[pos]))
       continue;
-    for (auto [it, last] = plan.groups_of(body[pos]); it != last; ++it)
-      hits.emplace_back(pos, it->second);
+    for (auto [it, last] = plan.entries_of(body[pos]); it != last; ++it)
+      if ((it->classes & cls) != 0)
+        hits.emplace_back(pos, it->group);
   }
   // Smallest window holding every matched group.
   auto& count = plan.scratch_count;
@@ -295,10 +195,11 @@ std::vector<std::pair<double, uint32_t>> search_index::top_k(const query_plan& p
   std::vector<cursor> cs;
   std::vector<group_cursor> gs;
   for (uint32_t g = 0; g < n; ++g) {
-    group_cursor gc{cs.size(), plan.groups[g].terms.size(), g, plan.groups[g].upper_bound};
-    for (auto t : plan.groups[g].terms)
-      cs.push_back({posting_section_.data(), posting_impact_.data(), posting_begin_[t],
-                    posting_begin_[t + 1]});
+    const auto& variants = plan.groups[g].variants;
+    group_cursor gc{cs.size(), variants.size(), g, plan.groups[g].upper_bound};
+    for (const auto& v : variants)
+      cs.push_back({posting_section_.data(), posting_impact_.data(), posting_begin_[v.term],
+                    posting_begin_[v.term + 1], v.classes});
     gs.push_back(gc);
   }
   for (auto& g : gs)
@@ -328,14 +229,17 @@ std::vector<std::pair<double, uint32_t>> search_index::top_k(const query_plan& p
       continue;
     }
     std::fill(contribution.begin(), contribution.end(), 0.0f);
+    const uint8_t cls = section_class_[d];
     double partial = 0;
     size_t matched = 0;
+    float c = 0;
     for (size_t i = essential; i < n; ++i)
       if (gs[i].doc == d) {
-        const float c = gs[i].score(cs);
-        contribution[gs[i].group] = c;
-        partial += c;
-        ++matched;
+        if (gs[i].score(cs, cls, c)) {
+          contribution[gs[i].group] = c;
+          partial += c;
+          ++matched;
+        }
         gs[i].next(cs);
       }
     bool pruned = false;
@@ -345,14 +249,13 @@ std::vector<std::pair<double, uint32_t>> search_index::top_k(const query_plan& p
         break;
       }
       gs[i].seek(cs, d);
-      if (gs[i].doc == d) {
-        const float c = gs[i].score(cs);
+      if (gs[i].doc == d && gs[i].score(cs, cls, c)) {
         contribution[gs[i].group] = c;
         partial += c;
         ++matched;
       }
     }
-    if (pruned)
+    if (pruned || matched == 0)
       continue;
     double bm25 = 0;
     for (auto c : contribution)
@@ -386,7 +289,10 @@ search_index::top_k_exhaustive(const query_plan& plan, const filter& f, size_t k
     for (size_t g = 0; g < plan.groups.size(); ++g) {
       bool present = false;
       float best = 0;
-      for (auto t : plan.groups[g].terms) {
+      for (const auto& v : plan.groups[g].variants) {
+        if (((v.classes >> section_class_[s]) & 1) == 0)
+          continue;
+        const auto t = v.term;
         std::array<uint32_t, field_count> tf{};
         for (size_t fi = 0; fi < field_count; ++fi)
           for (auto id : sequence(s, static_cast<search_field>(fi)))
@@ -427,14 +333,15 @@ std::vector<search_hit> search_index::run(std::string_view query, const search_o
   const auto plan = this->plan(query, az);
   if (plan.groups.empty())
     return hits;
-  const auto best = exhaustive ? top_k_exhaustive(plan, f, opts.limit) : top_k(plan, f, opts.limit);
+  const size_t k = std::min(opts.limit, section_doc_.size());
+  const auto best = exhaustive ? top_k_exhaustive(plan, f, k) : top_k(plan, f, k);
   token_stream ts;
   std::vector<snippet_match> matches;
   for (const auto& [score, s] : best) {
     search_hit hit;
     std::tie(hit.doc, hit.section) = locate(s);
     hit.score = score;
-    if (hit.doc < docs.size() && hit.section < docs[hit.doc].sections.size()) {
+    if (opts.snippets && hit.doc < docs.size() && hit.section < docs[hit.doc].sections.size()) {
       // Segment the section again for byte offsets: token i of the text is term body[i] of the
       // index (stemming does not change the segmentation), unless the text changed since.
       const auto& text = docs[hit.doc].sections[hit.section].text;
@@ -452,8 +359,12 @@ std::vector<search_hit> search_index::run(std::string_view query, const search_o
         const auto id = aligned ? body[i] : terms_.find(ts.term(i));
         if (id == term_dictionary::npos)
           continue;
-        if (auto [it, last] = plan.groups_of(id); it != last)
-          matches.push_back({ts.tokens[i].begin, ts.tokens[i].end, it->second});
+        const uint64_t cls = uint64_t{1} << section_class_[s];
+        for (auto [it, last] = plan.entries_of(id); it != last; ++it)
+          if ((it->classes & cls) != 0) {
+            matches.push_back({ts.tokens[i].begin, ts.tokens[i].end, it->group});
+            break;
+          }
       }
       hit.snippet = make_snippet(text, matches, snippet_chars);
     }

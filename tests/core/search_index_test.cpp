@@ -109,6 +109,21 @@ BOOST_AUTO_TEST_CASE(search_finds_german_pages_with_a_german_query) {
   BOOST_TEST(c.paths("file") == (paths_t{"en/tar.md"}));
 }
 
+BOOST_AUTO_TEST_CASE(search_matches_a_word_only_through_the_stemmer_of_the_page_language) {
+  // English stems `running` to `run`; the German page's `run` is a different word to German.
+  corpus c{{{"de/a.md", "a", {"run schnell"}, "core", "de"},
+            {"en/b.md", "b", {"run daily"}, "core", "en"}}};
+  BOOST_TEST(c.paths("running") == (paths_t{"en/b.md"}));
+  BOOST_TEST(c.paths("run").size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(search_ignores_english_stop_words_next_to_other_words) {
+  corpus c{{{"a.md", "Notes", {"how to do it in the way that it is to be done"}},
+            {"b.md", "Limits", {"every call needs a timeout"}}}};
+  BOOST_TEST(c.paths("how to set a timeout in the client") == (paths_t{"b.md"}));
+  BOOST_TEST(c.paths("how to") == (paths_t{"a.md"})); // only stop words: they count
+}
+
 BOOST_AUTO_TEST_CASE(search_matches_cjk_text_by_bigrams) {
   corpus c{{{"ja/a.md", "a", {"東京都に住んでいます。"}, "core", "ja"},
             {"ja/b.md", "b", {"京都の寺を見ました。"}, "core", "ja"},
