@@ -39,8 +39,7 @@ double ms_since(clock_type::time_point t0) {
 std::vector<document> load_corpus(const fs::path& root) {
   std::vector<fs::path> files;
   for (const auto& e : fs::recursive_directory_iterator(root))
-    if (e.is_regular_file() && e.path().extension() == ".md")
-      files.push_back(e.path());
+    if (e.is_regular_file() && e.path().extension() == ".md") files.push_back(e.path());
   std::sort(files.begin(), files.end());
   std::vector<document> docs;
   docs.reserve(files.size());
@@ -74,8 +73,7 @@ std::vector<document> load_corpus(const fs::path& root) {
         current.heading = line.substr(std::min(line.size(), line.find_first_not_of("# ")));
         current.level = static_cast<int>(std::min<size_t>(level, 3));
         current.heading_path = {current.heading};
-        if (current.level == 1 && doc.sections.empty())
-          doc.title = current.heading;
+        if (current.level == 1 && doc.sections.empty()) doc.title = current.heading;
       }
       current.text += line;
       current.text += '\n';
@@ -87,8 +85,7 @@ std::vector<document> load_corpus(const fs::path& root) {
 }
 
 double percentile(std::vector<double> v, double p) {
-  if (v.empty())
-    return 0;
+  if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
   return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
 }
@@ -101,8 +98,7 @@ std::vector<std::vector<std::string>> make_queries(const std::vector<document>& 
   for (uint32_t d = 0; d < docs.size(); ++d)
     for (uint32_t s = 0; s < docs[d].sections.size(); ++s)
       sections.emplace_back(d, s);
-  if (sections.empty())
-    return queries;
+  if (sections.empty()) return queries;
   while (queries.size() < n) {
     const auto [d, s] = sections[rng() % sections.size()];
     std::vector<std::string> words;
@@ -111,15 +107,13 @@ std::vector<std::vector<std::string>> make_queries(const std::vector<document>& 
       if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
         w += static_cast<char>(c | 0x20);
       } else {
-        if (w.size() >= 3)
-          words.push_back(w);
+        if (w.size() >= 3) words.push_back(w);
         w.clear();
       }
     }
     std::sort(words.begin(), words.end());
     words.erase(std::unique(words.begin(), words.end()), words.end());
-    if (words.size() < 2)
-      continue;
+    if (words.size() < 2) continue;
     std::shuffle(words.begin(), words.end(), rng);
     words.resize(std::min<size_t>(words.size(), 2 + rng() % 3));
     queries.push_back(words);
@@ -130,8 +124,7 @@ std::vector<std::vector<std::string>> make_queries(const std::vector<document>& 
 std::string join(const std::vector<std::string>& words, const char* sep, bool quote) {
   std::string out;
   for (const auto& w : words) {
-    if (!out.empty())
-      out += sep;
+    if (!out.empty()) out += sep;
     out += quote ? "\"" + w + "\"" : w;
   }
   return out;
@@ -236,8 +229,8 @@ int main(int argc, char** argv) {
   // SQLite FTS5 over the same sections.
   sqlite3* db = nullptr;
   sqlite3_open(":memory:", &db);
-  sqlite3_exec(db, "CREATE VIRTUAL TABLE sections USING fts5(title, headings, body, tags)",
-               nullptr, nullptr, nullptr);
+  sqlite3_exec(db, "CREATE VIRTUAL TABLE sections USING fts5(title, headings, body, tags)", nullptr,
+               nullptr, nullptr);
   t0 = clock_type::now();
   sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr);
   sqlite3_stmt* insert = nullptr;
@@ -279,10 +272,15 @@ int main(int argc, char** argv) {
   sqlite3_close(db);
 
   std::printf("queries        %zu of 2-4 words, OR, limit 10 (%.1f hits on average)\n",
-              queries.size(), static_cast<double>(total_hits) / 2 / std::max<size_t>(1, queries.size()));
+              queries.size(),
+              static_cast<double>(total_hits) / 2 / std::max<size_t>(1, queries.size()));
   std::printf("sage search    p50 %.3f ms  p99 %.3f ms  mean %.3f ms (with snippets)\n",
-              percentile(ours, 0.5), percentile(ours, 0.99),
-              [&] { double s = 0; for (auto x : ours) s += x; return s / std::max<size_t>(1, ours.size()); }());
+              percentile(ours, 0.5), percentile(ours, 0.99), [&] {
+                double s = 0;
+                for (auto x : ours)
+                  s += x;
+                return s / std::max<size_t>(1, ours.size());
+              }());
   std::printf("sqlite fts5    p50 %.3f ms  p99 %.3f ms  build %.0f ms\n", percentile(fts, 0.5),
               percentile(fts, 0.99), fts_build);
   std::printf("exactness      pruned top-10 == exhaustive top-10 for %zu of %zu queries\n", agree,

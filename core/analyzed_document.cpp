@@ -8,10 +8,14 @@ namespace sage::core {
 
 std::span<const uint32_t> analyzed_document::terms(size_t section, search_field f) const {
   switch (f) {
-    case search_field::title: return title();
-    case search_field::tags: return tags();
-    case search_field::headings: return headings(section);
-    case search_field::body: return body(section);
+  case search_field::title:
+    return title();
+  case search_field::tags:
+    return tags();
+  case search_field::headings:
+    return headings(section);
+  case search_field::body:
+    return body(section);
   }
   return {};
 }
@@ -19,22 +23,18 @@ std::span<const uint32_t> analyzed_document::terms(size_t section, search_field 
 bool analyzed_document::valid() const {
   uint32_t previous = 0;
   for (auto end : vocabulary_ends) {
-    if (end < previous)
-      return false;
+    if (end < previous) return false;
     previous = end;
   }
-  if (previous != vocabulary.size())
-    return false;
+  if (previous != vocabulary.size()) return false;
   if (bounds.size() < 3 || bounds.size() % 2 == 0 || bounds.front() != 0 ||
       bounds.back() != ids.size())
     return false;
   for (size_t i = 1; i < bounds.size(); ++i)
-    if (bounds[i] < bounds[i - 1])
-      return false;
+    if (bounds[i] < bounds[i - 1]) return false;
   const auto terms = vocabulary_ends.size();
   for (auto id : ids)
-    if (id >= terms)
-      return false;
+    if (id >= terms) return false;
   return true;
 }
 
@@ -72,7 +72,7 @@ analyzed_document analyze(const document& doc, analyzer& az) {
   return out;
 }
 
-// -- binary format ------------------------------------------------------------------------------
+// -- binary format --------------------------------------------------------------------------------
 //
 //   varint version
 //   varint language size, bytes
@@ -106,13 +106,11 @@ public:
   bool u32(uint32_t& v) {
     uint64_t x = 0;
     for (int shift = 0; shift < 35; shift += 7) {
-      if (pos_ >= data_.size())
-        return false;
+      if (pos_ >= data_.size()) return false;
       const auto byte = static_cast<uint8_t>(data_[pos_++]);
       x |= static_cast<uint64_t>(byte & 0x7F) << shift;
       if ((byte & 0x80) == 0) {
-        if (x > UINT32_MAX)
-          return false;
+        if (x > UINT32_MAX) return false;
         v = static_cast<uint32_t>(x);
         return true;
       }
@@ -122,8 +120,7 @@ public:
 
   bool bytes(std::string_view& out) {
     uint32_t size = 0;
-    if (!u32(size) || size > remaining())
-      return false;
+    if (!u32(size) || size > remaining()) return false;
     out = data_.substr(pos_, size);
     pos_ += size;
     return true;
@@ -159,26 +156,21 @@ void serialize(const analyzed_document& doc, std::string& out) {
 }
 
 result<analyzed_document> deserialize(std::string_view data, size_t& offset) {
-  if (offset > data.size())
-    return corrupt("offset past the end");
+  if (offset > data.size()) return corrupt("offset past the end");
   reader in{data, offset};
   uint32_t version = 0;
-  if (!in.u32(version))
-    return corrupt("truncated header");
+  if (!in.u32(version)) return corrupt("truncated header");
   if (version != analysis_format_version)
     return corrupt("unsupported version " + std::to_string(version));
   analyzed_document doc;
   std::string_view bytes;
-  if (!in.bytes(bytes))
-    return corrupt("truncated language");
+  if (!in.bytes(bytes)) return corrupt("truncated language");
   doc.language.assign(bytes);
   uint32_t terms = 0;
-  if (!in.count(terms))
-    return corrupt("bad term count");
+  if (!in.count(terms)) return corrupt("bad term count");
   doc.vocabulary_ends.reserve(terms);
   for (uint32_t i = 0; i < terms; ++i) {
-    if (!in.bytes(bytes))
-      return corrupt("truncated vocabulary");
+    if (!in.bytes(bytes)) return corrupt("truncated vocabulary");
     doc.vocabulary.append(bytes);
     doc.vocabulary_ends.push_back(static_cast<uint32_t>(doc.vocabulary.size()));
   }
@@ -190,20 +182,16 @@ result<analyzed_document> deserialize(std::string_view data, size_t& offset) {
   uint64_t total = 0;
   for (uint32_t i = 0; i < sequences; ++i) {
     uint32_t length = 0;
-    if (!in.u32(length))
-      return corrupt("truncated sequence lengths");
+    if (!in.u32(length)) return corrupt("truncated sequence lengths");
     total += length;
-    if (total > in.remaining())
-      return corrupt("sequence longer than the data");
+    if (total > in.remaining()) return corrupt("sequence longer than the data");
     doc.bounds.push_back(static_cast<uint32_t>(total));
   }
   doc.ids.reserve(total);
   for (uint64_t i = 0; i < total; ++i) {
     uint32_t id = 0;
-    if (!in.u32(id))
-      return corrupt("truncated term ids");
-    if (id >= terms)
-      return corrupt("term id out of range");
+    if (!in.u32(id)) return corrupt("truncated term ids");
+    if (id >= terms) return corrupt("term id out of range");
     doc.ids.push_back(id);
   }
   offset = in.pos();

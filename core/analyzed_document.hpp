@@ -31,11 +31,11 @@ constexpr size_t field_count = 4;
 /// non-decreasing and ends at `vocabulary.size()`; `bounds` has `3 + 2 * sections` entries,
 /// is non-decreasing, starts at 0 and ends at `ids.size()`; every id is below `term_count()`.
 struct analyzed_document {
-  std::string language;                 ///< the code the document was analysed with
-  std::string vocabulary;               ///< distinct terms back to back
+  std::string language;                  ///< the code the document was analysed with
+  std::string vocabulary;                ///< distinct terms back to back
   std::vector<uint32_t> vocabulary_ends; ///< end offset of local term i in `vocabulary`
-  std::vector<uint32_t> ids;            ///< title, tags, then headings and body of each section
-  std::vector<uint32_t> bounds;         ///< start offsets in `ids` of the sequences above, + end
+  std::vector<uint32_t> ids;             ///< title, tags, then headings and body of each section
+  std::vector<uint32_t> bounds;          ///< start offsets in `ids` of the sequences above, + end
 
   size_t term_count() const { return vocabulary_ends.size(); }
   std::string_view term(uint32_t id) const {

@@ -14,7 +14,7 @@ namespace sage::core {
 
 namespace {
 
-// -- languages ----------------------------------------------------------------------------------
+// -- languages ------------------------------------------------------------------------------------
 
 struct language_entry {
   std::string_view code;
@@ -23,39 +23,35 @@ struct language_entry {
 
 // ISO 639-1 codes of the Snowball algorithms shipped with libstemmer.
 constexpr std::array<language_entry, 30> languages{{
-  {"ar", "arabic"},     {"ca", "catalan"},   {"da", "danish"},    {"de", "german"},
-  {"el", "greek"},      {"en", "english"},   {"es", "spanish"},   {"eu", "basque"},
-  {"fi", "finnish"},    {"fr", "french"},    {"ga", "irish"},     {"hi", "hindi"},
-  {"hu", "hungarian"},  {"hy", "armenian"},  {"id", "indonesian"}, {"it", "italian"},
-  {"lt", "lithuanian"}, {"nb", "norwegian"}, {"ne", "nepali"},    {"nl", "dutch"},
-  {"nn", "norwegian"},  {"no", "norwegian"}, {"pt", "portuguese"}, {"ro", "romanian"},
-  {"ru", "russian"},    {"sr", "serbian"},   {"sv", "swedish"},   {"ta", "tamil"},
-  {"tr", "turkish"},    {"yi", "yiddish"},
+    {"ar", "arabic"},     {"ca", "catalan"},   {"da", "danish"},     {"de", "german"},
+    {"el", "greek"},      {"en", "english"},   {"es", "spanish"},    {"eu", "basque"},
+    {"fi", "finnish"},    {"fr", "french"},    {"ga", "irish"},      {"hi", "hindi"},
+    {"hu", "hungarian"},  {"hy", "armenian"},  {"id", "indonesian"}, {"it", "italian"},
+    {"lt", "lithuanian"}, {"nb", "norwegian"}, {"ne", "nepali"},     {"nl", "dutch"},
+    {"nn", "norwegian"},  {"no", "norwegian"}, {"pt", "portuguese"}, {"ro", "romanian"},
+    {"ru", "russian"},    {"sr", "serbian"},   {"sv", "swedish"},    {"ta", "tamil"},
+    {"tr", "turkish"},    {"yi", "yiddish"},
 }};
 
 constexpr size_t no_language = languages.size();
 
 // Index into `languages` of a code such as `de`, `pt_BR` or `EN-us`; `no_language` if unstemmed.
 size_t language_index(std::string_view code) {
-  if (code.empty())
-    code = "en";
+  if (code.empty()) code = "en";
   char base[2];
   size_t n = 0;
   for (char c : code) {
-    if (c == '_' || c == '-')
-      break;
-    if (n == 2)
-      return no_language; // three-letter and longer codes are not ISO 639-1
+    if (c == '_' || c == '-') break;
+    if (n == 2) return no_language; // three-letter and longer codes are not ISO 639-1
     base[n++] = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
   }
   const std::string_view key{base, n};
   for (size_t i = 0; i < languages.size(); ++i)
-    if (languages[i].code == key)
-      return i;
+    if (languages[i].code == key) return i;
   return no_language;
 }
 
-// -- characters ---------------------------------------------------------------------------------
+// -- characters -----------------------------------------------------------------------------------
 
 enum class char_kind : uint8_t { separator, word, format, cjk };
 
@@ -63,7 +59,9 @@ constexpr bool is_ascii_alnum(uint8_t c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-constexpr char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
+constexpr char ascii_lower(char c) {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
+}
 
 // Decodes one UTF-8 sequence at `p`; returns its length, or 0 if it is invalid (overlong,
 // surrogate, out of range or truncated).
@@ -84,15 +82,12 @@ size_t decode(const uint8_t* p, const uint8_t* end, int32_t& cp) {
   } else {
     return 0;
   }
-  if (static_cast<size_t>(end - p) < len)
-    return 0;
+  if (static_cast<size_t>(end - p) < len) return 0;
   for (size_t i = 1; i < len; ++i) {
-    if ((p[i] & 0xC0) != 0x80)
-      return 0;
+    if ((p[i] & 0xC0) != 0x80) return 0;
     cp = (cp << 6) | (p[i] & 0x3F);
   }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-    return 0;
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
   return len;
 }
 
@@ -100,8 +95,7 @@ size_t decode(const uint8_t* p, const uint8_t* end, int32_t& cp) {
 // those of the Unicode blocks (Hangul, Kana, CJK ideographs and their extensions, Thai, Lao,
 // Myanmar, Khmer); only letters, marks and numbers inside them count.
 bool in_bigram_script(int32_t cp) {
-  if (cp < 0x0E00)
-    return false;
+  if (cp < 0x0E00) return false;
   if (cp < 0x3000)
     return cp <= 0x0EFF || (cp >= 0x1000 && cp <= 0x109F) || (cp >= 0x1100 && cp <= 0x11FF) ||
            (cp >= 0x1780 && cp <= 0x17FF) || (cp >= 0x2E80 && cp <= 0x2FDF);
@@ -125,8 +119,7 @@ bool is_fold_stable(int32_t cp) {
 char_kind classify(int32_t cp) {
   const auto cat = utf8proc_category(cp);
   const bool alnum = cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_NO;
-  if (alnum)
-    return in_bigram_script(cp) ? char_kind::cjk : char_kind::word;
+  if (alnum) return in_bigram_script(cp) ? char_kind::cjk : char_kind::word;
   return cat == UTF8PROC_CATEGORY_CF ? char_kind::format : char_kind::separator;
 }
 
@@ -137,7 +130,7 @@ struct run_char {
 };
 
 constexpr auto fold_options = static_cast<utf8proc_option_t>(
-  UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD | UTF8PROC_IGNORE);
+    UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD | UTF8PROC_IGNORE);
 
 } // namespace
 
@@ -151,8 +144,7 @@ public:
 
   bool find(std::string_view key, std::string_view& value) const {
     const auto id = keys_.find(key);
-    if (id == term_dictionary::npos)
-      return false;
+    if (id == term_dictionary::npos) return false;
     const uint32_t begin = id == 0 ? 0 : ends_[id - 1];
     value = std::string_view{values_}.substr(begin, ends_[id] - begin);
     return true;
@@ -182,19 +174,17 @@ struct analyzer::impl {
   std::array<bool, languages.size()> unavailable{};
   std::array<memo, languages.size()> stems;     // folded word -> stem
   std::array<memo, languages.size() + 1> words; // raw non-ASCII word -> its one final term
-  std::vector<int32_t> codepoints; // scratch for normalisation
-  std::string folded;              // scratch for normalisation
-  std::string stemmed;             // result of `analyzer::stem`
-  std::vector<run_char> run;       // scratch: the current run of bigram-script characters
-  std::string word;                // scratch: the current ASCII word, lower-cased
+  std::vector<int32_t> codepoints;              // scratch for normalisation
+  std::string folded;                           // scratch for normalisation
+  std::string stemmed;                          // result of `analyzer::stem`
+  std::vector<run_char> run; // scratch: the current run of bigram-script characters
+  std::string word;          // scratch: the current ASCII word, lower-cased
 
-  template <class Sink>
-  void scan(std::string_view text, size_t lang, Sink&& sink);
+  template <class Sink> void scan(std::string_view text, size_t lang, Sink&& sink);
 
   ~impl() {
     for (auto* s : stemmers)
-      if (s != nullptr)
-        sb_stemmer_delete(s);
+      if (s != nullptr) sb_stemmer_delete(s);
   }
 
   // NFKC case fold of valid UTF-8 into `folded`.
@@ -202,8 +192,7 @@ struct analyzer::impl {
     folded.clear();
     const auto* src = reinterpret_cast<const utf8proc_uint8_t*>(text.data());
     const auto len = static_cast<utf8proc_ssize_t>(text.size());
-    if (codepoints.size() < text.size() + 1)
-      codepoints.resize(text.size() * 2 + 16);
+    if (codepoints.size() < text.size() + 1) codepoints.resize(text.size() * 2 + 16);
     auto n = utf8proc_decompose(src, len, codepoints.data(),
                                 static_cast<utf8proc_ssize_t>(codepoints.size()) - 1, fold_options);
     if (n >= static_cast<utf8proc_ssize_t>(codepoints.size()) - 1) {
@@ -211,8 +200,7 @@ struct analyzer::impl {
       n = utf8proc_decompose(src, len, codepoints.data(),
                              static_cast<utf8proc_ssize_t>(codepoints.size()) - 1, fold_options);
     }
-    if (n <= 0)
-      return;
+    if (n <= 0) return;
     const auto bytes = utf8proc_reencode(codepoints.data(), n, fold_options);
     if (bytes > 0)
       folded.assign(reinterpret_cast<const char*>(codepoints.data()), static_cast<size_t>(bytes));
@@ -220,11 +208,9 @@ struct analyzer::impl {
 
   // The stem of a folded word in language `lang` (cached).
   std::string_view stem(std::string_view word, size_t lang) {
-    if (lang == no_language || unavailable[lang])
-      return word;
+    if (lang == no_language || unavailable[lang]) return word;
     std::string_view cached;
-    if (stems[lang].find(word, cached))
-      return cached;
+    if (stems[lang].find(word, cached)) return cached;
     auto*& stemmer = stemmers[lang];
     if (stemmer == nullptr) {
       const std::string algorithm{languages[lang].algorithm};
@@ -236,8 +222,7 @@ struct analyzer::impl {
     }
     const auto* out = sb_stemmer_stem(stemmer, reinterpret_cast<const sb_symbol*>(word.data()),
                                       static_cast<int>(word.size()));
-    if (out == nullptr)
-      return word;
+    if (out == nullptr) return word;
     const std::string_view result{reinterpret_cast<const char*>(out),
                                   static_cast<size_t>(sb_stemmer_length(stemmer))};
     return stems[lang].store(word, result);
@@ -274,15 +259,13 @@ std::vector<std::string> analyzer::terms(std::string_view text, std::string_view
 
 // Segments, folds and stems `text`, calling `sink(term, begin, end, stemmable)` per token; the
 // term view is only valid during the call.
-template <class Sink>
-void analyzer::impl::scan(std::string_view text, size_t lang, Sink&& sink) {
+template <class Sink> void analyzer::impl::scan(std::string_view text, size_t lang, Sink&& sink) {
   const auto* s = reinterpret_cast<const uint8_t*>(text.data());
   const size_t n = text.size();
 
   // Emits a folded word, stemmed; returns the term or an empty view when it was dropped.
   auto emit_word = [&](std::string_view word, size_t begin, size_t end, bool special) {
-    if (word.empty() || word.size() > max_term_bytes)
-      return std::string_view{};
+    if (word.empty() || word.size() > max_term_bytes) return std::string_view{};
     const bool stemmable = !special && !(word[0] >= '0' && word[0] <= '9');
     const auto term = stemmable ? stem(word, lang) : word;
     sink(term, begin, end, stemmable);
@@ -317,8 +300,7 @@ void analyzer::impl::scan(std::string_view text, size_t lang, Sink&& sink) {
       while (i < n) {
         int32_t c2 = 0;
         const size_t l2 = decode(s + i, s + n, c2);
-        if (l2 == 0 || c2 < 0x80 || classify(c2) != char_kind::cjk)
-          break;
+        if (l2 == 0 || c2 < 0x80 || classify(c2) != char_kind::cjk) break;
         run.push_back({static_cast<uint32_t>(i), static_cast<uint32_t>(i + l2), c2});
         i += l2;
       }
@@ -332,8 +314,7 @@ void analyzer::impl::scan(std::string_view text, size_t lang, Sink&& sink) {
           fold(term);
           term = folded;
         }
-        if (!term.empty())
-          sink(term, a.begin, b.end, false);
+        if (!term.empty()) sink(term, a.begin, b.end, false);
       }
       continue;
     }
@@ -344,18 +325,15 @@ void analyzer::impl::scan(std::string_view text, size_t lang, Sink&& sink) {
     while (i < n) {
       const uint8_t d = s[i];
       if (d < 0x80) {
-        if (!is_ascii_alnum(d))
-          break;
+        if (!is_ascii_alnum(d)) break;
         ++i;
         continue;
       }
       int32_t c2 = 0;
       const size_t l2 = decode(s + i, s + n, c2);
-      if (l2 == 0)
-        break;
+      if (l2 == 0) break;
       const auto k = classify(c2);
-      if (k != char_kind::word && k != char_kind::format)
-        break;
+      if (k != char_kind::word && k != char_kind::format) break;
       ascii = false;
       i += l2;
     }
@@ -407,14 +385,12 @@ void analyzer::impl::scan(std::string_view text, size_t lang, Sink&& sink) {
       const size_t piece = j;
       while (j < fn && is_word_at(j, l))
         j += l;
-      if (j == piece)
-        continue;
+      if (j == piece) continue;
       ++pieces;
       only = emit_word(std::string_view{folded}.substr(piece, j - piece), begin, end, false);
       emitted += only.empty() ? 0 : 1;
     }
-    if (pieces == 1 && emitted == 1)
-      words[lang].store(raw, only);
+    if (pieces == 1 && emitted == 1) words[lang].store(raw, only);
   }
 }
 
@@ -436,10 +412,9 @@ void analyzer::analyze(std::string_view text, std::string_view language, token_s
 
 void analyzer::analyze(std::string_view text, std::string_view language,
                        term_dictionary& vocabulary, std::vector<uint32_t>& ids) {
-  impl_->scan(text, language_index(language),
-              [&](std::string_view term, size_t, size_t, bool) {
-                ids.push_back(vocabulary.intern(term));
-              });
+  impl_->scan(text, language_index(language), [&](std::string_view term, size_t, size_t, bool) {
+    ids.push_back(vocabulary.intern(term));
+  });
 }
 
 } // namespace sage::core

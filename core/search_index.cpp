@@ -11,7 +11,6 @@
 #include <cstdlib>
 #include <numeric>
 #include <thread>
-#include <unordered_map>
 
 namespace sage::core {
 
@@ -27,8 +26,7 @@ std::string fold_label(std::string_view label) {
   } else { // invalid UTF-8: fold ASCII only
     result.assign(label);
     for (auto& c : result)
-      if (c >= 'A' && c <= 'Z')
-        c = static_cast<char>(c + 32);
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
   }
   std::free(out);
   return result;
@@ -37,20 +35,18 @@ std::string fold_label(std::string_view label) {
 namespace {
 
 // Runs `fn(chunk)` for every chunk in [0, n), chunk 0 on the calling thread.
-template <class F>
-void run_parallel(size_t n, F&& fn) {
+template <class F> void run_parallel(size_t n, F&& fn) {
   std::vector<std::thread> pool;
   for (size_t c = 1; c < n; ++c)
     pool.emplace_back([&fn, c] { fn(c); });
-  if (n > 0)
-    fn(0);
+  if (n > 0) fn(0);
   for (auto& t : pool)
     t.join();
 }
 
 } // namespace
 
-// -- scoring ------------------------------------------------------------------------------------
+// -- scoring --------------------------------------------------------------------------------------
 
 std::array<uint32_t, field_count> search_index::field_lengths(uint32_t section) const {
   std::array<uint32_t, field_count> len{};
@@ -62,10 +58,18 @@ std::array<uint32_t, field_count> search_index::field_lengths(uint32_t section) 
 std::span<const uint32_t> search_index::sequence(uint32_t section, search_field f) const {
   size_t i;
   switch (f) {
-    case search_field::title: i = 2 * size_t{section_doc_[section]}; break;
-    case search_field::tags: i = 2 * size_t{section_doc_[section]} + 1; break;
-    case search_field::headings: i = 2 * doc_retired_.size() + 2 * size_t{section}; break;
-    default: i = 2 * doc_retired_.size() + 2 * size_t{section} + 1; break;
+  case search_field::title:
+    i = 2 * size_t{section_doc_[section]};
+    break;
+  case search_field::tags:
+    i = 2 * size_t{section_doc_[section]} + 1;
+    break;
+  case search_field::headings:
+    i = 2 * doc_retired_.size() + 2 * size_t{section};
+    break;
+  default:
+    i = 2 * doc_retired_.size() + 2 * size_t{section} + 1;
+    break;
   }
   return std::span<const uint32_t>{forward_}.subspan(sequence_begin_[i],
                                                      sequence_begin_[i + 1] - sequence_begin_[i]);
@@ -80,17 +84,69 @@ float search_index::impact(const std::array<uint32_t, field_count>& tf,
   const double k1 = std::max(config_.k1, 0.0);
   double weighted = 0;
   for (size_t f = 0; f < field_count; ++f) {
-    if (tf[f] == 0)
-      continue;
+    if (tf[f] == 0) continue;
     const double norm = average_length_[f] > 0 ? 1 - b + b * length[f] / average_length_[f] : 1;
     weighted += weight_[f] * tf[f] / norm;
   }
-  if (weighted <= 0)
-    return 0;
+  if (weighted <= 0) return 0;
   return static_cast<float>(idf * weighted / (k1 + weighted));
 }
 
-// -- build --------------------------------------------------------------------------------------
+// -- documents ------------------------------------------------------------------------------------
+
+// Per-document data for filters and ordering. Names repeat across documents, so each distinct
+// raw name is folded once.
+void search_index::add_documents(const std::vector<document>& docs,
+                                 const std::vector<const analyzed_document*>& an) {
+  const size_t n_docs = docs.size();
+  doc_retired_.resize(n_docs);
+  doc_layer_.resize(n_docs);
+  doc_language_.resize(n_docs);
+  doc_tag_begin_.assign(1, 0);
+  term_dictionary raw_layers, raw_tags, languages;
+  std::vector<uint32_t> layer_of_raw, tag_of_raw;
+  auto name_id = [](term_dictionary& raw, std::vector<uint32_t>& ids, std::string_view name,
+                    auto&& make) {
+    const auto r = raw.intern(name);
+    if (r == ids.size()) ids.push_back(make(name));
+    return ids[r];
+  };
+  for (size_t d = 0; d < n_docs; ++d) {
+    const auto& doc = docs[d];
+    doc_retired_[d] = is_retired(doc) ? 1 : 0;
+    doc_layer_[d] = name_id(raw_layers, layer_of_raw, doc.layer, [&](std::string_view name) {
+      const auto folded = fold_label(name);
+      const auto it = std::find(layer_names_.begin(), layer_names_.end(), folded);
+      if (it != layer_names_.end()) return static_cast<uint32_t>(it - layer_names_.begin());
+      layer_names_.push_back(folded);
+      return static_cast<uint32_t>(layer_names_.size() - 1);
+    });
+    std::string_view lang = an[d] != nullptr ? an[d]->language : doc.language;
+    doc_language_[d] = languages.intern(lang.empty() ? "en" : lang);
+    const size_t first_tag = doc_tags_.size();
+    for (const auto& tag : doc.tags) {
+      const auto id = name_id(raw_tags, tag_of_raw, tag, [&](std::string_view name) {
+        return tag_names_.intern(fold_label(name));
+      });
+      if (std::find(doc_tags_.begin() + first_tag, doc_tags_.end(), id) == doc_tags_.end())
+        doc_tags_.push_back(id);
+    }
+    doc_tag_begin_.push_back(static_cast<uint32_t>(doc_tags_.size()));
+  }
+  for (uint32_t l = 0; l < languages.size(); ++l)
+    languages_.emplace_back(languages.term(l));
+  // Loaders usually give documents in path order already.
+  std::vector<uint32_t> by_path(n_docs);
+  std::iota(by_path.begin(), by_path.end(), 0u);
+  auto path_less = [&](uint32_t a, uint32_t b) { return docs[a].path < docs[b].path; };
+  if (!std::is_sorted(by_path.begin(), by_path.end(), path_less))
+    std::stable_sort(by_path.begin(), by_path.end(), path_less);
+  doc_path_rank_.resize(n_docs);
+  for (uint32_t r = 0; r < n_docs; ++r)
+    doc_path_rank_[by_path[r]] = r;
+}
+
+// -- build ----------------------------------------------------------------------------------------
 
 search_index search_index::build(const std::vector<document>& docs,
                                  const std::vector<analyzed_document>& analyses,
@@ -111,48 +167,13 @@ search_index search_index::build(const std::vector<document>& docs,
   ix.section_first_.resize(n_docs + 1, 0);
   for (size_t d = 0; d < n_docs; ++d)
     ix.section_first_[d + 1] =
-      ix.section_first_[d] + static_cast<uint32_t>(docs[d].sections.size());
+        ix.section_first_[d] + static_cast<uint32_t>(docs[d].sections.size());
   const uint32_t n_sections = ix.section_first_[n_docs];
   ix.section_doc_.resize(n_sections);
   for (uint32_t d = 0; d < n_docs; ++d)
     std::fill(ix.section_doc_.begin() + ix.section_first_[d],
               ix.section_doc_.begin() + ix.section_first_[d + 1], d);
-  ix.doc_retired_.resize(n_docs);
-  ix.doc_layer_.resize(n_docs);
-  ix.doc_language_.resize(n_docs);
-  ix.doc_tag_begin_.assign(1, 0);
-  std::unordered_map<std::string, uint32_t> layer_ids, language_ids;
-  for (size_t d = 0; d < n_docs; ++d) {
-    const auto& doc = docs[d];
-    ix.doc_retired_[d] = is_retired(doc) ? 1 : 0;
-    auto [layer, new_layer] = layer_ids.try_emplace(fold_label(doc.layer),
-                                                    static_cast<uint32_t>(ix.layer_names_.size()));
-    if (new_layer)
-      ix.layer_names_.push_back(layer->first);
-    ix.doc_layer_[d] = layer->second;
-    std::string lang = an[d] != nullptr ? an[d]->language : doc.language;
-    if (lang.empty())
-      lang = "en";
-    auto [code, new_code] =
-      language_ids.try_emplace(lang, static_cast<uint32_t>(ix.languages_.size()));
-    if (new_code)
-      ix.languages_.push_back(lang);
-    ix.doc_language_[d] = code->second;
-    const size_t first_tag = ix.doc_tags_.size();
-    for (const auto& tag : doc.tags) {
-      const auto id = ix.tag_names_.intern(fold_label(tag));
-      if (std::find(ix.doc_tags_.begin() + first_tag, ix.doc_tags_.end(), id) == ix.doc_tags_.end())
-        ix.doc_tags_.push_back(id);
-    }
-    ix.doc_tag_begin_.push_back(static_cast<uint32_t>(ix.doc_tags_.size()));
-  }
-  std::vector<uint32_t> by_path(n_docs);
-  std::iota(by_path.begin(), by_path.end(), 0u);
-  std::stable_sort(by_path.begin(), by_path.end(),
-                   [&](uint32_t a, uint32_t b) { return docs[a].path < docs[b].path; });
-  ix.doc_path_rank_.resize(n_docs);
-  for (uint32_t r = 0; r < n_docs; ++r)
-    ix.doc_path_rank_[by_path[r]] = r;
+  ix.add_documents(docs, an);
   std::vector<uint8_t> language_class(ix.languages_.size());
   std::vector<std::string_view> algorithms; // of each class; empty = not stemmed
   for (size_t l = 0; l < ix.languages_.size(); ++l) {
@@ -183,8 +204,7 @@ search_index search_index::build(const std::vector<document>& docs,
   chunk_first[0] = 0;
   for (size_t d = 0, seen = 0, c = 1; d < n_docs && c < n_chunks; ++d) {
     seen += an[d] != nullptr ? an[d]->ids.size() : 0;
-    if (seen * n_chunks >= total_ids * c)
-      chunk_first[c++] = d + 1;
+    if (seen * n_chunks >= total_ids * c) chunk_first[c++] = d + 1;
   }
 
   // 1. Global term ids: per-chunk dictionaries in parallel, merged in chunk order.
@@ -241,8 +261,7 @@ search_index search_index::build(const std::vector<document>& docs,
   }
   run_parallel(n_chunks, [&](size_t c) {
     for (size_t d = chunk_first[c]; d < chunk_first[c + 1]; ++d) {
-      if (an[d] == nullptr)
-        continue;
+      if (an[d] == nullptr) continue;
       const auto& map = chunk_to_global[c];
       auto* local = local_to_global.data() + local_begin[d];
       for (uint32_t i = 0; i < an[d]->term_count(); ++i)
@@ -282,8 +301,7 @@ search_index search_index::build(const std::vector<document>& docs,
     std::vector<uint32_t> stamp(max_vocabulary, UINT32_MAX);
     auto& df = cursor[c];
     for (size_t d = chunk_first[c]; d < chunk_first[c + 1]; ++d) {
-      if (an[d] == nullptr)
-        continue;
+      if (an[d] == nullptr) continue;
       const auto* local = local_to_global.data() + local_begin[d];
       for (size_t s = 0; s < docs[d].sections.size(); ++s) {
         const auto global = static_cast<uint32_t>(ix.section_first_[d] + s);
@@ -319,8 +337,7 @@ search_index search_index::build(const std::vector<document>& docs,
     std::vector<uint32_t> touched;
     auto& at = cursor[c];
     for (size_t d = chunk_first[c]; d < chunk_first[c + 1]; ++d) {
-      if (an[d] == nullptr)
-        continue;
+      if (an[d] == nullptr) continue;
       const auto* local = local_to_global.data() + local_begin[d];
       for (size_t s = 0; s < docs[d].sections.size(); ++s) {
         const auto global = static_cast<uint32_t>(ix.section_first_[d] + s);
@@ -329,8 +346,7 @@ search_index search_index::build(const std::vector<document>& docs,
         for (size_t f = 0; f < field_count; ++f)
           for (auto id : an[d]->terms(s, static_cast<search_field>(f))) {
             auto& counts = tf[id];
-            if (counts == std::array<uint32_t, field_count>{})
-              touched.push_back(id);
+            if (counts == std::array<uint32_t, field_count>{}) touched.push_back(id);
             ++counts[f];
           }
         for (auto id : touched) {

@@ -88,8 +88,7 @@ public:
   /// The same as `search` but scores every section without pruning: the reference that `search`
   /// must agree with exactly (tests); far slower on large corpora.
   std::vector<search_hit> search_exhaustive(std::string_view query, const search_options& opts,
-                                            const std::vector<document>& docs,
-                                            analyzer& az) const;
+                                            const std::vector<document>& docs, analyzer& az) const;
 
   /// Global section number (position in the flattened list of all sections) of a document's
   /// section; sections of a document are numbered consecutively in document order.
@@ -112,6 +111,8 @@ public:
 private:
   struct filter;
 
+  void add_documents(const std::vector<document>& docs,
+                     const std::vector<const analyzed_document*>& analyses);
   float impact(const std::array<uint32_t, field_count>& tf,
                const std::array<uint32_t, field_count>& length, double idf) const;
   std::array<uint32_t, field_count> field_lengths(uint32_t section) const;
@@ -120,12 +121,11 @@ private:
   bool compile(const search_options& opts, filter& out) const;
   bool allowed(const filter& f, uint32_t doc) const;
   double proximity(const query_plan& plan, uint32_t section) const;
-  double final_score(const query_plan& plan, uint32_t section, double bm25,
-                     size_t matched) const;
+  double final_score(const query_plan& plan, uint32_t section, double bm25, size_t matched) const;
   std::vector<std::pair<double, uint32_t>> top_k(const query_plan& plan, const filter& f,
                                                  size_t k) const;
-  std::vector<std::pair<double, uint32_t>> top_k_exhaustive(const query_plan& plan,
-                                                            const filter& f, size_t k) const;
+  std::vector<std::pair<double, uint32_t>> top_k_exhaustive(const query_plan& plan, const filter& f,
+                                                            size_t k) const;
   std::vector<search_hit> run(std::string_view query, const search_options& opts,
                               const std::vector<document>& docs, analyzer& az,
                               bool exhaustive) const;
@@ -153,19 +153,19 @@ private:
   std::vector<uint32_t> section_first_; // per document, + total
   std::vector<uint32_t> section_doc_;   // per section
   std::vector<uint8_t> doc_retired_;
-  std::vector<uint32_t> doc_path_rank_; // position of the document in path order
-  std::vector<uint32_t> doc_layer_;     // index into layer_names_
+  std::vector<uint32_t> doc_path_rank_;  // position of the document in path order
+  std::vector<uint32_t> doc_layer_;      // index into layer_names_
   std::vector<std::string> layer_names_; // case-folded
-  std::vector<uint32_t> doc_language_;  // index into languages_
-  std::vector<std::string> languages_;  // codes as analysed
+  std::vector<uint32_t> doc_language_;   // index into languages_
+  std::vector<std::string> languages_;   // codes as analysed
   // Analysis classes: documents analysed with the same Snowball algorithm (or none) form a class;
   // a query word stemmed by one algorithm only matches sections of that class.
-  std::vector<uint8_t> section_class_;                       // per section
+  std::vector<uint8_t> section_class_;                        // per section
   std::vector<std::pair<std::string, uint8_t>> stem_classes_; // a language code per algorithm
   int unstemmed_class_ = -1; // the class of languages without stemmer; -1 if there is none
   uint64_t all_classes_ = 0;
-  term_dictionary tag_names_;              // case-folded
-  std::vector<uint32_t> doc_tags_;         // tag ids; document d's are [doc_tag_begin_[d], +1)
+  term_dictionary tag_names_;      // case-folded
+  std::vector<uint32_t> doc_tags_; // tag ids; document d's are [doc_tag_begin_[d], +1)
   std::vector<uint32_t> doc_tag_begin_;
 };
 

@@ -13,13 +13,12 @@ namespace {
 // ("how to handle timeouts in async code") would otherwise favour sections full of them. They
 // stay indexed, so a query of only such words ("to be or not to be") still works.
 constexpr std::array<std::string_view, 64> stop_words{
-  "a",     "about", "an",    "and",   "are",   "as",    "at",    "be",    "but",   "by",
-  "can",   "could", "did",   "do",    "does",  "for",   "from",  "had",   "has",   "have",
-  "how",   "i",     "if",    "in",    "into",  "is",    "it",    "its",   "me",    "my",
-  "of",    "on",    "or",    "our",   "should", "so",   "some",  "than",  "that",  "the",
-  "their", "them",  "then",  "there", "these", "they",  "this",  "those", "to",    "was",
-  "we",    "were",  "what",  "when",  "where", "which", "while", "who",   "why",   "will",
-  "with",  "would", "you",   "your"};
+    "a",     "about",  "an",   "and",   "are",  "as",   "at",    "be",    "but",  "by",   "can",
+    "could", "did",    "do",   "does",  "for",  "from", "had",   "has",   "have", "how",  "i",
+    "if",    "in",     "into", "is",    "it",   "its",  "me",    "my",    "of",   "on",   "or",
+    "our",   "should", "so",   "some",  "than", "that", "the",   "their", "them", "then", "there",
+    "these", "they",   "this", "those", "to",   "was",  "we",    "were",  "what", "when", "where",
+    "which", "while",  "who",  "why",   "will", "with", "would", "you",   "your"};
 
 bool is_stop_word(std::string_view word) {
   return std::binary_search(stop_words.begin(), stop_words.end(), word);
@@ -29,8 +28,7 @@ bool is_stop_word(std::string_view word) {
 
 search_index::query_plan search_index::plan(std::string_view query, analyzer& az) const {
   query_plan plan;
-  if (terms_.empty())
-    return plan;
+  if (terms_.empty()) return plan;
   token_stream ts;
   az.analyze(query, "", ts, stemming::off);
 
@@ -54,13 +52,11 @@ search_index::query_plan search_index::plan(std::string_view query, analyzer& az
   std::vector<query_variant> variants;
   for (uint32_t w = 0; w < words.size(); ++w) {
     const auto word = words.term(w);
-    if (!only_stop_words && is_stop_word(word))
-      continue;
+    if (!only_stop_words && is_stop_word(word)) continue;
     variants.clear();
     auto add = [&](std::string_view term, uint64_t classes) {
       const auto id = terms_.find(term);
-      if (id == term_dictionary::npos)
-        return;
+      if (id == term_dictionary::npos) return;
       for (auto& v : variants)
         if (v.term == id) {
           v.classes |= classes;
@@ -71,19 +67,16 @@ search_index::query_plan search_index::plan(std::string_view query, analyzer& az
     if (stemmable[w] == 0) {
       add(word, all_classes_); // numbers, `c++`, CJK bigrams: never stemmed
     } else {
-      if (unstemmed_class_ >= 0)
-        add(word, uint64_t{1} << unstemmed_class_);
+      if (unstemmed_class_ >= 0) add(word, uint64_t{1} << unstemmed_class_);
       const std::string folded{word};
       for (const auto& [code, cls] : stem_classes_)
         add(az.stem(folded, code), uint64_t{1} << cls);
     }
-    if (variants.empty())
-      continue;
+    if (variants.empty()) continue;
     std::sort(variants.begin(), variants.end(),
               [](const auto& a, const auto& b) { return a.term < b.term; });
     for (uint32_t g = 0; g < plan.groups.size(); ++g)
-      if (plan.groups[g].variants == variants)
-        word_group[w] = g;
+      if (plan.groups[g].variants == variants) word_group[w] = g;
     if (word_group[w] == query_plan::no_group) {
       word_group[w] = static_cast<uint32_t>(plan.groups.size());
       query_group group;
@@ -96,7 +89,7 @@ search_index::query_plan search_index::plan(std::string_view query, analyzer& az
 
   for (size_t i = 0; i < ts.size(); ++i)
     plan.sequence.push_back(word_of[i] == query_plan::no_group ? query_plan::no_group
-                                                                 : word_group[word_of[i]]);
+                                                               : word_group[word_of[i]]);
   for (uint32_t g = 0; g < plan.groups.size(); ++g)
     for (const auto& v : plan.groups[g].variants) {
       plan.entries.push_back({v.term, g, v.classes});
@@ -123,32 +116,26 @@ bool search_index::compile(const search_options& opts, filter& out) const {
     for (const auto& name : opts.layers) {
       const auto folded = fold_label(name);
       for (size_t l = 0; l < layer_names_.size(); ++l)
-        if (layer_names_[l] == folded)
-          out.layer_ok[l] = 1, any = true;
+        if (layer_names_[l] == folded) out.layer_ok[l] = 1, any = true;
     }
-    if (!any)
-      return false;
+    if (!any) return false;
   }
   if (!opts.tags.empty()) {
     for (const auto& tag : opts.tags)
       if (auto id = tag_names_.find(fold_label(tag)); id != term_dictionary::npos)
         out.tags.push_back(id);
-    if (out.tags.empty())
-      return false;
+    if (out.tags.empty()) return false;
     std::sort(out.tags.begin(), out.tags.end());
   }
   return true;
 }
 
 bool search_index::allowed(const filter& f, uint32_t doc) const {
-  if (!f.include_retired && doc_retired_[doc] != 0)
-    return false;
-  if (!f.layer_ok.empty() && f.layer_ok[doc_layer_[doc]] == 0)
-    return false;
+  if (!f.include_retired && doc_retired_[doc] != 0) return false;
+  if (!f.layer_ok.empty() && f.layer_ok[doc_layer_[doc]] == 0) return false;
   if (!f.tags.empty()) {
     for (auto i = doc_tag_begin_[doc]; i < doc_tag_begin_[doc + 1]; ++i)
-      if (std::binary_search(f.tags.begin(), f.tags.end(), doc_tags_[i]))
-        return true;
+      if (std::binary_search(f.tags.begin(), f.tags.end(), doc_tags_[i])) return true;
     return false;
   }
   return true;

@@ -60,8 +60,7 @@ struct search_index::query_plan {
 
   /// The entries of `term`, as a [first, last) range.
   std::pair<const entry*, const entry*> entries_of(uint32_t term) const {
-    if (!maybe_query_term(term))
-      return {nullptr, nullptr};
+    if (!maybe_query_term(term)) return {nullptr, nullptr};
     const auto* first = std::lower_bound(entries.data(), entries.data() + entries.size(), term,
                                          [](const entry& e, uint32_t t) { return e.term < t; });
     const auto* last = first;

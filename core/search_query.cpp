@@ -64,8 +64,7 @@ struct cursor {
 
   // First posting at or after `target`, by galloping then binary search.
   void seek(uint32_t target) {
-    if (pos >= end || section[pos] >= target)
-      return;
+    if (pos >= end || section[pos] >= target) return;
     uint64_t step = 1, lo = pos, hi = pos + 1;
     while (hi < end && section[hi] < target) {
       lo = hi;
@@ -102,8 +101,7 @@ struct group_cursor {
   }
   void next(std::vector<cursor>& cs) {
     for (size_t i = first; i < first + count; ++i)
-      if (cs[i].current() == doc)
-        ++cs[i].pos;
+      if (cs[i].current() == doc) ++cs[i].pos;
     refresh(cs);
   }
   void seek(std::vector<cursor>& cs, uint32_t target) {
@@ -114,11 +112,13 @@ struct group_cursor {
 };
 
 // A little below `x`, so that rounding in partial sums never prunes a candidate that ties.
-double slack(double x) { return x - 1e-9 * std::abs(x); }
+double slack(double x) {
+  return x - 1e-9 * std::abs(x);
+}
 
 } // namespace
 
-// -- proximity ----------------------------------------------------------------------------------
+// -- proximity ------------------------------------------------------------------------------------
 
 // In [0, 1]: half for the share of adjacent query word pairs found as a phrase in the body, half
 // for how tightly the smallest body window holding every matched query word packs them, times
@@ -130,11 +130,9 @@ double search_index::proximity(const query_plan& plan, uint32_t section) const {
   hits.clear();
   const uint64_t cls = uint64_t{1} << section_class_[section];
   for (uint32_t pos = 0; pos < body.size(); ++pos) {
-    if (!plan.maybe_query_term(body[pos]))
-      continue;
+    if (!plan.maybe_query_term(body[pos])) continue;
     for (auto [it, last] = plan.entries_of(body[pos]); it != last; ++it)
-      if ((it->classes & cls) != 0)
-        hits.emplace_back(pos, it->group);
+      if ((it->classes & cls) != 0) hits.emplace_back(pos, it->group);
   }
   // Smallest window holding every matched group.
   auto& count = plan.scratch_count;
@@ -142,8 +140,7 @@ double search_index::proximity(const query_plan& plan, uint32_t section) const {
   size_t matched = 0;
   for (const auto& h : hits)
     matched += count[h.second]++ == 0 ? 1 : 0;
-  if (matched < 2)
-    return 0;
+  if (matched < 2) return 0;
   std::fill(count.begin(), count.end(), 0);
   size_t inside = 0, width = SIZE_MAX;
   for (size_t lo = 0, hi = 0; hi < hits.size(); ++hi) {
@@ -158,15 +155,14 @@ double search_index::proximity(const query_plan& plan, uint32_t section) const {
   for (const auto& [a, b] : plan.pairs) {
     bool found = false;
     for (size_t i = 0; i < hits.size() && !found; ++i) {
-      if (hits[i].second != a)
-        continue;
+      if (hits[i].second != a) continue;
       for (size_t j = i + 1; j < hits.size() && hits[j].first <= hits[i].first + 1; ++j)
         found |= hits[j].first == hits[i].first + 1 && hits[j].second == b;
     }
     phrase_pairs += found ? 1 : 0;
   }
   const double pair_share =
-    plan.pairs.empty() ? 0 : static_cast<double>(phrase_pairs) / plan.pairs.size();
+      plan.pairs.empty() ? 0 : static_cast<double>(phrase_pairs) / plan.pairs.size();
   const double packing = static_cast<double>(matched) / static_cast<double>(width);
   const double coverage = static_cast<double>(matched) / static_cast<double>(n_groups);
   return 0.5 * pair_share + 0.5 * packing * coverage;
@@ -177,12 +173,11 @@ double search_index::proximity(const query_plan& plan, uint32_t section) const {
 double search_index::final_score(const query_plan& plan, uint32_t section, double bm25,
                                  size_t matched) const {
   const double bonus = std::max(config_.proximity_bonus, 0.0);
-  if (matched < 2 || bonus == 0)
-    return bm25;
+  if (matched < 2 || bonus == 0) return bm25;
   return bm25 * (1 + bonus * proximity(plan, section));
 }
 
-// -- top-k --------------------------------------------------------------------------------------
+// -- top-k ----------------------------------------------------------------------------------------
 
 // MaxScore (Turtle & Flood): groups sorted by upper bound; the lowest ones whose bounds together
 // cannot lift a section into the top k are "non-essential" and only probed (by galloping) for
@@ -220,12 +215,10 @@ std::vector<std::pair<double, uint32_t>> search_index::top_k(const query_plan& p
     uint32_t d = end_of_list;
     for (size_t i = essential; i < n; ++i)
       d = std::min(d, gs[i].doc);
-    if (d == end_of_list)
-      break;
+    if (d == end_of_list) break;
     if (!allowed(f, section_doc_[d])) {
       for (size_t i = essential; i < n; ++i)
-        if (gs[i].doc == d)
-          gs[i].next(cs);
+        if (gs[i].doc == d) gs[i].next(cs);
       continue;
     }
     std::fill(contribution.begin(), contribution.end(), 0.0f);
@@ -255,13 +248,11 @@ std::vector<std::pair<double, uint32_t>> search_index::top_k(const query_plan& p
         ++matched;
       }
     }
-    if (pruned || matched == 0)
-      continue;
+    if (pruned || matched == 0) continue;
     double bm25 = 0;
     for (auto c : contribution)
       bm25 += c;
-    if (bm25 * factor < threshold)
-      continue;
+    if (bm25 * factor < threshold) continue;
     const uint64_t key = (uint64_t{doc_path_rank_[section_doc_[d]]} << 32) | d;
     heap.offer({final_score(plan, d, bm25, matched), key});
     if (heap.full()) {
@@ -282,16 +273,14 @@ search_index::top_k_exhaustive(const query_plan& plan, const filter& f, size_t k
   top_heap heap{k};
   std::vector<float> contribution(plan.groups.size());
   for (uint32_t s = 0; s < section_doc_.size(); ++s) {
-    if (!allowed(f, section_doc_[s]))
-      continue;
+    if (!allowed(f, section_doc_[s])) continue;
     const auto length = field_lengths(s);
     size_t matched = 0;
     for (size_t g = 0; g < plan.groups.size(); ++g) {
       bool present = false;
       float best = 0;
       for (const auto& v : plan.groups[g].variants) {
-        if (((v.classes >> section_class_[s]) & 1) == 0)
-          continue;
+        if (((v.classes >> section_class_[s]) & 1) == 0) continue;
         const auto t = v.term;
         std::array<uint32_t, field_count> tf{};
         for (size_t fi = 0; fi < field_count; ++fi)
@@ -305,8 +294,7 @@ search_index::top_k_exhaustive(const query_plan& plan, const filter& f, size_t k
       contribution[g] = best;
       matched += present ? 1 : 0;
     }
-    if (matched == 0)
-      continue;
+    if (matched == 0) continue;
     double bm25 = 0;
     for (auto c : contribution)
       bm25 += c;
@@ -319,20 +307,17 @@ search_index::top_k_exhaustive(const query_plan& plan, const filter& f, size_t k
   return out;
 }
 
-// -- hits ---------------------------------------------------------------------------------------
+// -- hits -----------------------------------------------------------------------------------------
 
 std::vector<search_hit> search_index::run(std::string_view query, const search_options& opts,
                                           const std::vector<document>& docs, analyzer& az,
                                           bool exhaustive) const {
   std::vector<search_hit> hits;
-  if (opts.limit == 0)
-    return hits;
+  if (opts.limit == 0) return hits;
   filter f;
-  if (!compile(opts, f))
-    return hits;
+  if (!compile(opts, f)) return hits;
   const auto plan = this->plan(query, az);
-  if (plan.groups.empty())
-    return hits;
+  if (plan.groups.empty()) return hits;
   const size_t k = std::min(opts.limit, section_doc_.size());
   const auto best = exhaustive ? top_k_exhaustive(plan, f, k) : top_k(plan, f, k);
   token_stream ts;
@@ -357,8 +342,7 @@ std::vector<search_hit> search_index::run(std::string_view query, const search_o
       matches.clear();
       for (size_t i = 0; i < ts.size(); ++i) {
         const auto id = aligned ? body[i] : terms_.find(ts.term(i));
-        if (id == term_dictionary::npos)
-          continue;
+        if (id == term_dictionary::npos) continue;
         const uint64_t cls = uint64_t{1} << section_class_[s];
         for (auto [it, last] = plan.entries_of(id); it != last; ++it)
           if ((it->classes & cls) != 0) {

@@ -11,8 +11,12 @@ namespace sage::core {
 
 namespace {
 
-bool is_continuation(char c) { return (static_cast<uint8_t>(c) & 0xC0) == 0x80; }
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
+bool is_continuation(char c) {
+  return (static_cast<uint8_t>(c) & 0xC0) == 0x80;
+}
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+}
 
 // The byte offset `chars` characters after `pos` (or the end).
 size_t forward(std::string_view text, size_t pos, size_t chars) {
@@ -37,8 +41,8 @@ size_t backward(std::string_view text, size_t pos, size_t chars) {
 }
 
 size_t count_chars(std::string_view text) {
-  return static_cast<size_t>(std::count_if(text.begin(), text.end(),
-                                           [](char c) { return !is_continuation(c); }));
+  return static_cast<size_t>(
+      std::count_if(text.begin(), text.end(), [](char c) { return !is_continuation(c); }));
 }
 
 // The matches [first, last) of the window with the most distinct groups (then most matches,
@@ -52,16 +56,13 @@ std::pair<size_t, size_t> densest(std::span<const snippet_match> matches, size_t
   for (size_t i = 0, j = 0; i < matches.size(); ++i) {
     if (j < i + 1) { // the window always holds match i
       j = i + 1;
-      if (seen[matches[i].group]++ == 0)
-        ++distinct;
+      if (seen[matches[i].group]++ == 0) ++distinct;
     }
     while (j < matches.size() && matches[j].end - matches[i].begin <= budget)
-      if (seen[matches[j++].group]++ == 0)
-        ++distinct;
+      if (seen[matches[j++].group]++ == 0) ++distinct;
     if (distinct > best_distinct || (distinct == best_distinct && j - i > best_count))
       best_first = i, best_last = j, best_distinct = distinct, best_count = j - i;
-    if (--seen[matches[i].group] == 0)
-      --distinct;
+    if (--seen[matches[i].group] == 0) --distinct;
   }
   return {best_first, best_last};
 }
@@ -88,8 +89,7 @@ std::string make_snippet(std::string_view text, std::span<const snippet_match> m
         --start;
     }
     end = forward(text, start, max_chars);
-    if (end == n)
-      start = backward(text, start, max_chars - count_chars(text.substr(start)));
+    if (end == n) start = backward(text, start, max_chars - count_chars(text.substr(start)));
     // Prefer cutting at spaces close by, never losing the first match.
     if (start > 0) {
       const size_t limit = std::min({start + 20, n, matches.empty() ? n : size_t{first_begin}});
@@ -112,8 +112,7 @@ std::string make_snippet(std::string_view text, std::span<const snippet_match> m
   // Highlight ranges inside the window, merged where they overlap or touch (CJK bigrams).
   std::vector<std::pair<size_t, size_t>> marks;
   for (const auto& m : matches) {
-    if (m.begin < start || m.end > end || m.begin >= m.end)
-      continue;
+    if (m.begin < start || m.end > end || m.begin >= m.end) continue;
     if (!marks.empty() && m.begin <= marks.back().second)
       marks.back().second = std::max<size_t>(marks.back().second, m.end);
     else
@@ -122,14 +121,12 @@ std::string make_snippet(std::string_view text, std::span<const snippet_match> m
 
   std::string out;
   out.reserve((end - start) + 8 * marks.size() + 8);
-  if (start > 0)
-    out += "…";
+  if (start > 0) out += "…";
   bool pending_space = false;
   size_t mark = 0;
   for (size_t i = start; i < end;) {
     if (mark < marks.size() && i == marks[mark].first) {
-      if (pending_space && !out.empty() && out != "…")
-        out += ' ';
+      if (pending_space && !out.empty() && out != "…") out += ' ';
       pending_space = false;
       out += "**";
       out.append(text.substr(i, marks[mark].second - i));
@@ -142,8 +139,7 @@ std::string make_snippet(std::string_view text, std::span<const snippet_match> m
       if (is_space(static_cast<char>(c)) || c < 0x20 || c == 0x7F) {
         pending_space = true;
       } else {
-        if (pending_space && !out.empty() && out != "…")
-          out += ' ';
+        if (pending_space && !out.empty() && out != "…") out += ' ';
         pending_space = false;
         out += static_cast<char>(c);
       }
@@ -157,14 +153,12 @@ std::string make_snippet(std::string_view text, std::span<const snippet_match> m
       ++i;
       continue;
     }
-    if (pending_space && !out.empty() && out != "…")
-      out += ' ';
+    if (pending_space && !out.empty() && out != "…") out += ' ';
     pending_space = false;
     out.append(text.substr(i, static_cast<size_t>(len)));
     i += static_cast<size_t>(len);
   }
-  if (end < n)
-    out += "…";
+  if (end < n) out += "…";
   return out;
 }
 

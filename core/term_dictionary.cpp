@@ -34,36 +34,30 @@ uint32_t hash_of(std::string_view s) {
 } // namespace
 
 uint32_t term_dictionary::find(std::string_view term) const {
-  if (slots_.empty())
-    return npos;
+  if (slots_.empty()) return npos;
   const auto h = hash_of(term);
   const size_t mask = slots_.size() - 1;
   for (size_t i = h & mask;; i = (i + 1) & mask) {
     const auto slot = slots_[i];
-    if (slot == 0)
-      return npos;
+    if (slot == 0) return npos;
     if (static_cast<uint32_t>(slot >> 32) == h) {
       const auto id = static_cast<uint32_t>(slot) - 1;
-      if (this->term(id) == term)
-        return id;
+      if (this->term(id) == term) return id;
     }
   }
 }
 
 uint32_t term_dictionary::intern(std::string_view term) {
-  if ((ends_.size() + 1) * 2 > slots_.size())
-    grow();
+  if ((ends_.size() + 1) * 2 > slots_.size()) grow();
   const auto h = hash_of(term);
   const size_t mask = slots_.size() - 1;
   size_t i = h & mask;
   for (;; i = (i + 1) & mask) {
     const auto slot = slots_[i];
-    if (slot == 0)
-      break;
+    if (slot == 0) break;
     if (static_cast<uint32_t>(slot >> 32) == h) {
       const auto id = static_cast<uint32_t>(slot) - 1;
-      if (this->term(id) == term)
-        return id;
+      if (this->term(id) == term) return id;
     }
   }
   const auto id = static_cast<uint32_t>(ends_.size());
@@ -84,8 +78,7 @@ void term_dictionary::rehash(size_t capacity) {
   std::vector<uint64_t> slots(capacity, 0);
   const size_t mask = capacity - 1;
   for (auto slot : slots_) {
-    if (slot == 0)
-      continue;
+    if (slot == 0) continue;
     size_t i = static_cast<uint32_t>(slot >> 32) & mask;
     while (slots[i] != 0)
       i = (i + 1) & mask;
@@ -100,8 +93,7 @@ void term_dictionary::reserve(size_t terms, size_t bytes) {
   size_t capacity = slots_.empty() ? 16 : slots_.size();
   while (capacity < terms * 2)
     capacity *= 2;
-  if (capacity > slots_.size())
-    rehash(capacity);
+  if (capacity > slots_.size()) rehash(capacity);
 }
 
 void term_dictionary::clear() {

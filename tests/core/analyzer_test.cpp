@@ -46,8 +46,8 @@ BOOST_AUTO_TEST_CASE(analyzer_stems_english_words_to_a_common_term) {
 BOOST_AUTO_TEST_CASE(analyzer_folds_case_and_compatibility_forms) {
   analyzer az;
   BOOST_TEST(az.terms("Ｆｕｌｌ FULL full", "") == (terms_t{"full", "full", "full"}));
-  BOOST_TEST(az.terms("ﬁle", "ja") == (terms_t{"file"}));        // ligature, not stemmed
-  BOOST_TEST(az.terms("Straße", "ja") == (terms_t{"strasse"}));  // full case folding
+  BOOST_TEST(az.terms("ﬁle", "ja") == (terms_t{"file"}));       // ligature, not stemmed
+  BOOST_TEST(az.terms("Straße", "ja") == (terms_t{"strasse"})); // full case folding
   BOOST_TEST(az.terms("cafe\xCC\x81", "ja") == az.terms("caf\xC3\xA9", "ja")); // NFC compose
 }
 
@@ -109,8 +109,21 @@ BOOST_AUTO_TEST_CASE(analyzer_treats_invalid_utf8_as_separators) {
 BOOST_AUTO_TEST_CASE(analyzer_survives_random_bytes_with_offsets_in_range) {
   analyzer az;
   std::mt19937 rng{7};
-  const std::string alphabet[] = {"a", "Z", " ", "\xFF", "\xC3", "\xA9", "東", "ß", "#", "+",
-                                  "\xE2\x80\x8B", "\xCC\x81", "1", "½", "\xF0\x9F\x98\x80"};
+  const std::string alphabet[] = {"a",
+                                  "Z",
+                                  " ",
+                                  "\xFF",
+                                  "\xC3",
+                                  "\xA9",
+                                  "東",
+                                  "ß",
+                                  "#",
+                                  "+",
+                                  "\xE2\x80\x8B",
+                                  "\xCC\x81",
+                                  "1",
+                                  "½",
+                                  "\xF0\x9F\x98\x80"};
   for (int round = 0; round < 2000; ++round) {
     std::string text;
     const int len = static_cast<int>(rng() % 40);
@@ -170,10 +183,9 @@ BOOST_AUTO_TEST_CASE(analyze_document_fills_the_four_fields_per_section) {
   BOOST_TEST(words(a.title()) == (terms_t{"error", "handl"}));
   BOOST_TEST(words(a.tags()) == (terms_t{"error", "resili"}));
   BOOST_TEST(words(a.headings(1)) == (terms_t{"error", "handl", "retri"}));
-  BOOST_TEST(words(a.body(1)) ==
-             (terms_t{"retri", "retri", "fail", "request", "need", "backoff"}));
-  BOOST_TEST(words(a.terms(0, search_field::body)) == (terms_t{"error", "handl", "error", "are",
-                                                               "valu"}));
+  BOOST_TEST(words(a.body(1)) == (terms_t{"retri", "retri", "fail", "request", "need", "backoff"}));
+  BOOST_TEST(words(a.terms(0, search_field::body)) ==
+             (terms_t{"error", "handl", "error", "are", "valu"}));
 }
 
 BOOST_AUTO_TEST_CASE(analysis_round_trips_through_the_binary_format) {

@@ -50,7 +50,8 @@ struct corpus {
   search_index index;
   analyzer az;
 
-  explicit corpus(const std::vector<doc_spec>& specs, search_config cfg = {}, unsigned threads = 2) {
+  explicit corpus(const std::vector<doc_spec>& specs, search_config cfg = {},
+                  unsigned threads = 2) {
     for (const auto& s : specs)
       docs.push_back(make_doc(s));
     for (const auto& d : docs)
@@ -74,8 +75,7 @@ bool valid_utf8(const std::string& s) {
   for (size_t i = 0; i < s.size();) {
     utf8proc_int32_t cp;
     const auto n = utf8proc_iterate(p + i, static_cast<utf8proc_ssize_t>(s.size() - i), &cp);
-    if (n <= 0)
-      return false;
+    if (n <= 0) return false;
     i += static_cast<size_t>(n);
   }
   return true;
@@ -95,8 +95,8 @@ BOOST_AUTO_TEST_CASE(search_finds_stemmed_variants) {
 }
 
 BOOST_AUTO_TEST_CASE(search_folds_case_and_full_width_forms) {
-  corpus c{{{"a.md", "Alpha", {"A full backup every night."}},
-            {"b.md", "Beta", {"Incremental only."}}}};
+  corpus c{
+      {{"a.md", "Alpha", {"A full backup every night."}}, {"b.md", "Beta", {"Incremental only."}}}};
   BOOST_TEST(c.paths("Ｆｕｌｌ") == (paths_t{"a.md"}));
 }
 
@@ -205,7 +205,7 @@ BOOST_AUTO_TEST_CASE(search_orders_ties_by_path_then_section) {
   for (const auto& h : hits)
     order.emplace_back(c.docs[h.doc].path, h.section);
   const std::vector<std::pair<std::string, uint32_t>> expected{
-    {"a.md", 0}, {"a.md", 1}, {"m.md", 0}, {"m.md", 1}, {"z.md", 0}, {"z.md", 1}};
+      {"a.md", 0}, {"a.md", 1}, {"m.md", 0}, {"m.md", 1}, {"z.md", 0}, {"z.md", 1}};
   BOOST_TEST((order == expected));
   BOOST_TEST(hits.front().score == hits.back().score);
 }
@@ -284,7 +284,8 @@ BOOST_AUTO_TEST_CASE(search_index_maps_global_section_numbers) {
 }
 
 BOOST_AUTO_TEST_CASE(build_indexes_documents_without_a_matching_analysis_without_terms) {
-  std::vector<document> docs{make_doc({"a.md", "A", {"apple"}}), make_doc({"b.md", "B", {"apple"}})};
+  std::vector<document> docs{make_doc({"a.md", "A", {"apple"}}),
+                             make_doc({"b.md", "B", {"apple"}})};
   analyzer az;
   std::vector<analyzed_document> analyses{analyze(docs[0], az)}; // one missing
   const auto ix = search_index::build(docs, analyses, {});
@@ -300,11 +301,11 @@ BOOST_AUTO_TEST_CASE(build_indexes_documents_without_a_matching_analysis_without
 BOOST_AUTO_TEST_CASE(pruned_top_k_equals_exhaustive_top_k_on_a_random_corpus) {
   std::mt19937 rng{20240617};
   const std::vector<std::string> words{
-    "run",     "running", "runs",    "error",  "errors",  "handling", "timeout", "cache",
-    "caching", "queue",   "worker",  "retry",  "retries", "backoff",  "file",    "files",
-    "archive", "compress", "network", "socket", "the",     "a",        "of",      "and",
-    "Datei",   "Dateien", "Archiv",  "Netz",   "東京",    "京都",     "c++",     "x1",
-    "alpha",   "beta",    "gamma",   "delta",  "epsilon", "zeta",     "eta",     "theta"};
+      "run",     "running",  "runs",    "error",  "errors",  "handling", "timeout", "cache",
+      "caching", "queue",    "worker",  "retry",  "retries", "backoff",  "file",    "files",
+      "archive", "compress", "network", "socket", "the",     "a",        "of",      "and",
+      "Datei",   "Dateien",  "Archiv",  "Netz",   "東京",    "京都",     "c++",     "x1",
+      "alpha",   "beta",     "gamma",   "delta",  "epsilon", "zeta",     "eta",     "theta"};
   const std::vector<std::string> layers{"core", "guidelines", "frameworks"};
   const std::vector<std::string> tags{"net", "io", "perf", "ops"};
   auto pick = [&](size_t n) { return words[rng() % std::min(n, words.size())]; };
@@ -323,10 +324,8 @@ BOOST_AUTO_TEST_CASE(pruned_top_k_equals_exhaustive_top_k_on_a_random_corpus) {
       s.bodies.push_back(text(3 + rng() % 60));
     s.layer = layers[rng() % layers.size()];
     s.language = rng() % 4 == 0 ? "de" : (rng() % 10 == 0 ? "ja" : "en");
-    if (rng() % 3 == 0)
-      s.tags = {tags[rng() % tags.size()]};
-    if (rng() % 10 == 0)
-      s.status = "deprecated";
+    if (rng() % 3 == 0) s.tags = {tags[rng() % tags.size()]};
+    if (rng() % 10 == 0) s.status = "deprecated";
     specs.push_back(s);
     if (rng() % 5 == 0) { // an exact duplicate under another path: ties
       s.path = "dup" + std::to_string(d) + ".md";
@@ -341,10 +340,8 @@ BOOST_AUTO_TEST_CASE(pruned_top_k_equals_exhaustive_top_k_on_a_random_corpus) {
       query += (rng() % 9 == 0 ? std::string{"missing"} : pick(words.size())) + " ";
     search_options opts;
     opts.limit = 1 + rng() % 25;
-    if (rng() % 4 == 0)
-      opts.layers = {layers[rng() % layers.size()]};
-    if (rng() % 5 == 0)
-      opts.tags = {tags[rng() % tags.size()], tags[rng() % tags.size()]};
+    if (rng() % 4 == 0) opts.layers = {layers[rng() % layers.size()]};
+    if (rng() % 5 == 0) opts.tags = {tags[rng() % tags.size()], tags[rng() % tags.size()]};
     opts.include_retired = rng() % 3 == 0;
     const auto pruned = c.index.search(query, opts, c.docs, c.az);
     const auto exhaustive = c.index.search_exhaustive(query, opts, c.docs, c.az);
