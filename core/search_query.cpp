@@ -319,6 +319,7 @@ std::vector<search_hit> search_index::run(std::string_view query, const search_o
   const auto plan = this->plan(query, az);
   if (plan.groups.empty()) return hits;
   const size_t k = std::min(opts.limit, section_doc_.size());
+  if (k == 0) return hits;
   const auto best = exhaustive ? top_k_exhaustive(plan, f, k) : top_k(plan, f, k);
   token_stream ts;
   std::vector<snippet_match> matches;

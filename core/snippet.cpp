@@ -135,6 +135,10 @@ std::string make_snippet(std::string_view text, std::span<const snippet_match> m
       continue;
     }
     const auto c = static_cast<uint8_t>(text[i]);
+    if (c == '*' && i + 1 < end && text[i + 1] == '*') { // the text's own bold: ours only
+      i += 2;
+      continue;
+    }
     if (c < 0x80) {
       if (is_space(static_cast<char>(c)) || c < 0x20 || c == 0x7F) {
         pending_space = true;

@@ -19,7 +19,8 @@ struct snippet_match {
 
 /// About `max_chars` characters (code points) of `text` around the window with the most
 /// distinct matched query words, with every match inside it wrapped in `**`, whitespace runs
-/// collapsed to one space, and `…` where the text was cut. Cuts fall on character boundaries
+/// collapsed to one space, the text's own `**` bold markers removed (so highlights stay
+/// unambiguous), and `…` where the text was cut. Cuts fall on character boundaries
 /// and, when one is near, on spaces. Invalid UTF-8 in `text` is dropped, so the result is always
 /// valid UTF-8. Without matches it is the start of the text. `matches` must be sorted by
 /// `begin` and lie within `text`.

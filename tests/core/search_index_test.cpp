@@ -233,6 +233,13 @@ BOOST_AUTO_TEST_CASE(search_snippet_highlights_the_match_and_is_valid_utf8) {
   BOOST_TEST(valid_utf8(cjk[0].snippet));
 }
 
+BOOST_AUTO_TEST_CASE(snippet_replaces_the_texts_own_bold_with_the_highlight) {
+  corpus c{{{"a.md", "A", {"| **Timeout** | Limit wait time |"}}}};
+  const auto hits = c.search("timeout");
+  BOOST_REQUIRE_EQUAL(hits.size(), 1u);
+  BOOST_TEST(hits[0].snippet == "| **Timeout** | Limit wait time |");
+}
+
 BOOST_AUTO_TEST_CASE(snippet_never_splits_characters_or_keeps_invalid_bytes) {
   std::mt19937 rng{3};
   const std::string pieces[] = {"é", "東", " ", "word", "\xFF", "\xE2\x82", "\n\n", "😀"};
