@@ -129,13 +129,6 @@ struct run_char {
   int32_t cp;
 };
 
-constexpr auto fold_options = static_cast<utf8proc_option_t>(
-    UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD | UTF8PROC_IGNORE);
-
-} // namespace
-
-// -- impl -----------------------------------------------------------------------------------------
-
 // A bounded string -> string memo (stems, folded words); cleared when full so that a
 // long-running analyzer stays small.
 class memo {
@@ -168,6 +161,13 @@ private:
   std::string values_;
   std::vector<uint32_t> ends_;
 };
+
+constexpr auto fold_options = static_cast<utf8proc_option_t>(
+    UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD | UTF8PROC_IGNORE);
+
+} // namespace
+
+// -- impl -----------------------------------------------------------------------------------------
 
 struct analyzer::impl {
   std::array<sb_stemmer*, languages.size()> stemmers{};
