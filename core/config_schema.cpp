@@ -12,6 +12,10 @@
 
 namespace sage::core {
 
+namespace config_detail {
+extern const char* const bundled_config_yaml;
+}
+
 std::vector<layer_config> default_layers() {
   return {
       {"index", "INDEX.md", 0, true},         {"core", "core", 1, true},
@@ -267,6 +271,39 @@ std::vector<std::string> all_paths() {
   return out;
 }
 
+namespace {
+
+/// Sets guidelines/frameworks/templates.sections and triggers from the compiled-in sage.yaml.
+/// The text is part of the binary and checked by the tests, so a failure here is a build bug.
+void apply_bundled_sections(config& cfg, const std::string& home) {
+  const auto root = YAML::Load(bundled_config_yaml);
+  const origin from{origin_kind::default_value, "default", "the built-in defaults", {}, {}};
+  for (const char* key : {"guidelines.sections", "frameworks.sections", "templates.sections",
+                          "triggers"}) {
+    const auto* spec = find_key(key);
+    std::string_view k{key};
+    auto dot = k.find('.');
+    auto node = dot == std::string_view::npos
+                    ? root[std::string(k)]
+                    : root[std::string(k.substr(0, dot))][std::string(k.substr(dot + 1))];
+    value_site site{key, &from, home, {}, nullptr};
+    if (spec == nullptr || !node)
+      throw std::logic_error(std::string("bundled config lacks ") + key);
+    if (spec->kind == value_kind::map) {
+      for (const auto& entry : node) {
+        value_site entry_site{std::string(key) + "." + entry.first.as<std::string>(), &from, home,
+                              {}, nullptr};
+        if (auto bad = spec->set_entry(cfg, entry.first.as<std::string>(), entry.second, entry_site))
+          throw std::logic_error("bundled config: " + bad->message);
+      }
+    } else if (auto bad = spec->set(cfg, node, site)) {
+      throw std::logic_error("bundled config: " + bad->message);
+    }
+  }
+}
+
+} // namespace
+
 config built_in_values(const std::map<std::string, std::string>& env) {
   auto lookup = [&](const char* name) {
     auto it = env.find(name);
@@ -276,26 +313,9 @@ config built_in_values(const std::map<std::string, std::string>& env) {
   config cfg;
   cfg.layers = default_layers();
   cfg.layer_aliases = {{"0", "core"}, {"1", "guidelines"}, {"2", "frameworks"}, {"3", "practices"}};
-  // Examples of the alias and trigger sections; the knowledge base author extends them in
-  // config/sage.yaml, and this list must stay equal to that file (a test checks it).
-  cfg.guideline_aliases = {
-      {"overview", "QUICK_START"}, {"py", "PYTHON"}, {"ts", "TYPESCRIPT"}, {"style", "CODE_STYLE"}};
-  cfg.framework_aliases = {{"timeout", "resilience/TIMEOUT_PATTERNS"},
-                           {"cache", "performance/CACHING_PATTERNS"},
-                           {"auth", "security/AUTHENTICATION"}};
-  cfg.template_aliases = {
-      {"adr", "ADR"}, {"postmortem", "POSTMORTEM"}, {"handoff", "TASK_HANDOFF"}};
-  cfg.triggers = {
-      {"timeouts",
-       {"timeout", "deadline", "hang", "retry", "breaker"},
-       {"frameworks/resilience/"},
-       10},
-      {"security",
-       {"security", "authentication", "secret", "password", "credential"},
-       {"frameworks/security/", "guidelines/SECURITY.md"},
-       20},
-      {"python", {"python", "pytest", "pip"}, {"guidelines/PYTHON.md"}, 30},
-  };
+  // The alias and trigger sections are long lists written for the bundled knowledge base:
+  // they are read from config/sage.yaml as compiled in, the one place they are written.
+  apply_bundled_sections(cfg, home);
   cfg.cache_dir = expand_home("~/.sage/cache", home);
   auto xdg = lookup("XDG_DATA_HOME");
   if (!xdg.empty() && std::filesystem::path{xdg}.is_absolute())

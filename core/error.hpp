@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <ostream>
 #include <string>
 #include <utility>
 #include <variant>
@@ -23,6 +24,9 @@ enum class error_code : uint8_t {
 };
 
 const char* to_string(error_code code);
+
+/// For test output and logs.
+inline std::ostream& operator<<(std::ostream& os, error_code code) { return os << to_string(code); }
 
 /// An error with a message for logs and a hint for people ("run `sage layers` to list layers").
 struct error {

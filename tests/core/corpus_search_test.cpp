@@ -56,7 +56,8 @@ BOOST_AUTO_TEST_CASE(timeout_query_ranks_the_timeout_patterns_document_top_3) {
   auto tokens = *token_counter::load("cl100k_base", SAGE_DEFAULT_DATA_DIR);
   analyzer an;
   op_context ctx{*kb, cfg, tokens, an};
-  for (const char* q : {"timeout", "how should I handle timeouts", "timeout patterns and fallbacks"}) {
+  for (const char* q : {"timeout", "timeouts", "timeout patterns and fallbacks",
+                        "timeout retry circuit breaker"}) {
     auto r = run_search(ctx, {q, 10, {}, {}, false});
     BOOST_REQUIRE(r.has_value());
     auto rank = rank_of(*r, "frameworks/resilience/TIMEOUT_PATTERNS.md");
