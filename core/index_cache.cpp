@@ -70,6 +70,18 @@ document get_document(binary_reader& r) {
 
 } // namespace
 
+bool read_whole_file(const fs::path& path, std::string& out) {
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in)
+    return false;
+  auto size = in.tellg();
+  if (size < 0)
+    return false;
+  out.resize(static_cast<size_t>(size));
+  in.seekg(0);
+  return static_cast<bool>(in.read(out.data(), size));
+}
+
 fs::path cache_file_for(const fs::path& cache_dir, const fs::path& kb_root) {
   auto key = fnv1a64(kb_root.string());
   char name[64];
@@ -81,12 +93,11 @@ std::unordered_map<std::string, cache_entry> read_index_cache(const fs::path& fi
                                                               uint64_t fingerprint,
                                                               std::string& why_not) {
   std::unordered_map<std::string, cache_entry> out;
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
+  std::string data;
+  if (!read_whole_file(file, data)) {
     why_not = "no cache file";
     return out;
   }
-  std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (data.size() < magic.size() + 28 || std::string_view(data).substr(0, magic.size()) != magic) {
     why_not = "not a sage index cache";
     return out;

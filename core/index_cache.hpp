@@ -23,13 +23,16 @@ struct cache_entry {
   analyzed_document analysis;
 };
 
-/// The cache file for a KB root. `fingerprint` covers everything besides file content that
-/// changes the parse (layers, heading depth, analyzer and format versions): a cache written
-/// under another fingerprint is foreign and ignored.
+/// Reads a whole file into `out` in one go; false when it cannot be opened or read.
+bool read_whole_file(const std::filesystem::path& path, std::string& out);
+
+/// The cache file for a KB root: one per root, named by a hash of its canonical path.
 std::filesystem::path cache_file_for(const std::filesystem::path& cache_dir,
                                      const std::filesystem::path& kb_root);
 
-/// Reads the cache. A missing, truncated, corrupt or foreign file gives an empty map and a
+/// Reads the cache. `fingerprint` covers everything besides file content that changes the parse
+/// (layers, heading depth, analyzer and format versions): a cache written under another
+/// fingerprint is foreign and ignored. A missing, truncated, corrupt or foreign file gives an empty map and a
 /// reason in `why_not` (never trusted, never an error: the caller rebuilds).
 std::unordered_map<std::string, cache_entry> read_index_cache(const std::filesystem::path& file,
                                                               uint64_t fingerprint,

@@ -8,7 +8,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <fstream>
 #include <thread>
 
 namespace sage::core {
@@ -39,20 +38,6 @@ std::string iso8601_now() {
   return buf;
 }
 
-bool read_file(const fs::path& p, std::string& out) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in)
-    return false;
-  in.seekg(0, std::ios::end);
-  auto size = in.tellg();
-  if (size < 0)
-    return false;
-  out.resize(static_cast<size_t>(size));
-  in.seekg(0);
-  in.read(out.data(), size);
-  return static_cast<bool>(in) || in.gcount() == size;
-}
-
 } // namespace
 
 fs::path configured_kb_root(const config& cfg) {
@@ -62,6 +47,12 @@ fs::path configured_kb_root(const config& cfg) {
 result<std::shared_ptr<const knowledge_base>> load_knowledge_base(const config& cfg,
                                                                   const kb_load_options& opts) {
   auto started = std::chrono::steady_clock::now();
+  auto lap = [last = started]() mutable {
+    auto now = std::chrono::steady_clock::now();
+    auto ms = std::chrono::duration<double, std::milli>(now - last).count();
+    last = now;
+    return ms;
+  };
   auto scanned = scan_knowledge_base(opts.root);
   if (!scanned)
     return scanned.err();
@@ -71,6 +62,7 @@ result<std::shared_ptr<const knowledge_base>> load_knowledge_base(const config& 
   for (const auto& path : scanned->refused)
     kb->problems.push_back({path, "symbolic link leaves the knowledge base root; not served"});
 
+  kb->stats.scan_ms = lap();
   auto fingerprint = parse_fingerprint(cfg);
   std::unordered_map<std::string, cache_entry> cached;
   fs::path cache_file;
@@ -102,6 +94,7 @@ result<std::shared_ptr<const knowledge_base>> load_knowledge_base(const config& 
     }
     to_parse.push_back(i);
   }
+  kb->stats.cache_ms = lap();
   size_t from_cache = files.size() - to_parse.size();
   bool cache_stale = to_parse.size() > 0 || cached.size() != files.size();
   cached.clear();
@@ -115,7 +108,7 @@ result<std::shared_ptr<const knowledge_base>> load_knowledge_base(const config& 
     for (size_t k; (k = next.fetch_add(1)) < to_parse.size();) {
       auto& e = entries[to_parse[k]];
       e.file = files[to_parse[k]];
-      if (!read_file(kb->root / e.file.path, text)) {
+      if (!read_whole_file(kb->root / e.file.path, text)) {
         e.doc.path = e.file.path;
         e.problem = "failed to read file";
         text.clear();
@@ -144,6 +137,7 @@ result<std::shared_ptr<const knowledge_base>> load_knowledge_base(const config& 
     kb->stats.cache_written = write_index_cache(cache_file, fingerprint, ptrs, why_not);
   }
 
+  kb->stats.parse_ms = lap();
   kb->documents.reserve(entries.size());
   kb->files.reserve(entries.size());
   kb->analyses.reserve(entries.size());
@@ -156,6 +150,7 @@ result<std::shared_ptr<const knowledge_base>> load_knowledge_base(const config& 
   }
   kb->index = search_index::build(kb->documents, kb->analyses, cfg.search);
   kb->finish();
+  kb->stats.index_ms = lap();
   kb->stamp = {opts.generation, iso8601_now()};
   kb->stats.files_parsed = to_parse.size();
   kb->stats.files_from_cache = from_cache;

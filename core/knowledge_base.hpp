@@ -33,7 +33,11 @@ struct kb_problem {
 struct build_stats {
   size_t files_parsed = 0;    ///< read and parsed in this build
   size_t files_from_cache = 0;///< reused from the on-disk index cache
-  double build_ms = 0;
+  double build_ms = 0;  ///< all of the load
+  double scan_ms = 0;   ///< listing files
+  double cache_ms = 0;  ///< reading the index cache
+  double parse_ms = 0;  ///< reading, parsing and analysing changed files
+  double index_ms = 0;  ///< building the inverted index
   bool cache_written = false;
 };
 
