@@ -42,7 +42,7 @@ struct search_stats {
   size_t sections = 0;
   size_t terms = 0;    ///< distinct terms
   size_t postings = 0; ///< (term, section) pairs
-  size_t memory_bytes = 0;
+  size_t memory_bytes = 0; ///< approximate size of the index in memory
 };
 
 /// An immutable inverted index over every section of a set of documents. Built once per index
