@@ -5,6 +5,7 @@
 #include "services/cli/commands.hpp"
 
 #include <CLI/CLI.hpp>
+#include <cstdlib>
 #include <functional>
 #include <iostream>
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -30,7 +31,8 @@ int run(int argc, char** argv) {
              "`sage config show --sources` shows where each value came from.");
   app.require_subcommand(0, 1);
   app.fallthrough();
-  global_options g;
+  session s;
+  auto& g = s.options;
   bool show_version = false;
   app.add_option("--kb", g.kb_path, "knowledge base folder (default: the bundled knowledge base)");
   app.add_option("--config", g.config_file, "configuration file, applied after the standard ones");
@@ -48,13 +50,13 @@ int run(int argc, char** argv) {
       ->required();
   get->add_option("-b,--budget", a.budget, "at most this many tokens; the rest is listed as omitted");
   get->add_flag("--include-retired", a.include_retired, "serve deprecated and archived documents");
-  get->callback([&] { action = [&](const output& o) { return run_get(g, o, a); }; });
+  get->callback([&] { action = [&](const output& o) { return run_get(s, o, a); }; });
 
   auto* context = app.add_subcommand("context", "the knowledge a task needs, within a token budget");
   context->add_option("task", a.task, "the task description")->required();
   context->add_option("-b,--budget", a.budget, "token budget (default loading.default_budget)");
   context->add_option("-l,--layer", a.layers, "restrict candidates to these layers (repeatable)");
-  context->callback([&] { action = [&](const output& o) { return run_context(g, o, a); }; });
+  context->callback([&] { action = [&](const output& o) { return run_context(s, o, a); }; });
 
   auto* search = app.add_subcommand("search", "ranked sections matching any of the words");
   search->add_option("query", a.query, "search words")->required();
@@ -62,7 +64,7 @@ int run(int argc, char** argv) {
   search->add_option("-l,--layer", a.layers, "only these layers (repeatable)");
   search->add_option("-t,--tag", a.tags, "only documents with any of these tags (repeatable)");
   search->add_flag("--include-retired", a.include_retired, "include deprecated and archived documents");
-  search->callback([&] { action = [&](const output& o) { return run_search(g, o, a); }; });
+  search->callback([&] { action = [&](const output& o) { return run_search(s, o, a); }; });
 
   struct named_command {
     const char* name;
@@ -79,22 +81,22 @@ int run(int argc, char** argv) {
     cmd->add_option("name", a.target, "name, alias, or unique prefix");
     cmd->add_option("-b,--budget", a.budget, "at most this many tokens");
     auto kind = n.kind;
-    cmd->callback([&, kind] { action = [&, kind](const output& o) { return run_named(g, o, kind, a); }; });
+    cmd->callback([&, kind] { action = [&, kind](const output& o) { return run_named(s, o, kind, a); }; });
   }
 
   app.add_subcommand("layers", "layers with document, section and token counts")->callback([&] {
-    action = [&](const output& o) { return run_layers(g, o); };
+    action = [&](const output& o) { return run_layers(s, o); };
   });
   app.add_subcommand("info", "version, knowledge base, index generation and configuration")
-      ->callback([&] { action = [&](const output& o) { return run_info(g, o); }; });
+      ->callback([&] { action = [&](const output& o) { return run_info(s, o); }; });
   app.add_subcommand("validate", "check structure, front matter, internal links and anchors")
-      ->callback([&] { action = [&](const output& o) { return run_validate(g, o); }; });
+      ->callback([&] { action = [&](const output& o) { return run_validate(s, o); }; });
   auto* config = app.add_subcommand("config", "configuration");
   config->require_subcommand(1);
   bool sources = false;
   auto* show = config->add_subcommand("show", "the effective configuration");
   show->add_flag("--sources", sources, "say where each value came from");
-  show->callback([&] { action = [&](const output& o) { return run_config_show(g, o, sources); }; });
+  show->callback([&] { action = [&](const output& o) { return run_config_show(s, o, sources); }; });
   app.add_subcommand("version", "print the version")->callback([&] {
     action = [&](const output& o) { return run_version(o); };
   });
@@ -119,13 +121,20 @@ int run(int argc, char** argv) {
     std::cout << app.help();
     return usage;
   }
+  int code;
   try {
-    return action(out);
+    code = action(out);
   } catch (const std::exception& e) {
-    return out.fail(core::make_error(core::error_code::internal,
+    code = out.fail(core::make_error(core::error_code::internal,
                                      std::string("unexpected failure: ") + e.what(),
                                      "please report this with the command that caused it"));
   }
+  // Everything is written; skip tearing down the snapshot (hundreds of thousands of small
+  // allocations on a large knowledge base) and let the OS reclaim it at once.
+  std::cout.flush();
+  std::cerr.flush();
+  spdlog::shutdown();
+  std::_Exit(code);
 }
 
 } // namespace sage::services::cli

@@ -21,15 +21,15 @@ struct knowledge_args {
   bool include_retired = false;
 };
 
-int run_get(const global_options& g, const output& out, const knowledge_args& a);
-int run_context(const global_options& g, const output& out, const knowledge_args& a);
-int run_search(const global_options& g, const output& out, const knowledge_args& a);
-int run_named(const global_options& g, const output& out, core::named_kind kind,
+int run_get(session& s, const output& out, const knowledge_args& a);
+int run_context(session& s, const output& out, const knowledge_args& a);
+int run_search(session& s, const output& out, const knowledge_args& a);
+int run_named(session& s, const output& out, core::named_kind kind,
               const knowledge_args& a);
-int run_layers(const global_options& g, const output& out);
-int run_info(const global_options& g, const output& out);
-int run_validate(const global_options& g, const output& out);
-int run_config_show(const global_options& g, const output& out, bool sources);
+int run_layers(session& s, const output& out);
+int run_info(session& s, const output& out);
+int run_validate(session& s, const output& out);
+int run_config_show(session& s, const output& out, bool sources);
 int run_version(const output& out);
 
 } // namespace sage::services::cli

@@ -38,8 +38,8 @@ std::vector<std::pair<std::string, layer_totals>> totals_by_layer(runtime& rt) {
 
 } // namespace
 
-int run_layers(const global_options& g, const output& out) {
-  auto rt = open_runtime(g);
+int run_layers(session& s, const output& out) {
+  auto rt = s.open();
   if (!rt)
     return out.fail(rt.err());
   auto totals = totals_by_layer(**rt);
@@ -82,8 +82,8 @@ int run_layers(const global_options& g, const output& out) {
   return ok;
 }
 
-int run_info(const global_options& g, const output& out) {
-  auto rt = open_runtime(g);
+int run_info(session& s, const output& out) {
+  auto rt = s.open();
   if (!rt)
     return out.fail(rt.err());
   const auto& kb = *(*rt)->kb;
@@ -137,8 +137,8 @@ int run_info(const global_options& g, const output& out) {
   return ok;
 }
 
-int run_validate(const global_options& g, const output& out) {
-  auto rt = open_runtime(g);
+int run_validate(session& s, const output& out) {
+  auto rt = s.open();
   if (!rt)
     return out.fail(rt.err());
   auto report = core::validate_knowledge_base(*(*rt)->kb);
@@ -157,8 +157,8 @@ int run_validate(const global_options& g, const output& out) {
   return report.errors() == 0 ? ok : failure;
 }
 
-int run_config_show(const global_options& g, const output& out, bool sources) {
-  auto cfg = load_effective_config(g);
+int run_config_show(session& s, const output& out, bool sources) {
+  auto cfg = load_effective_config(s.options);
   if (!cfg)
     return out.fail(cfg.err());
   if (out.json())

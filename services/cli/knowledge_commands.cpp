@@ -48,23 +48,23 @@ core::result<size_t> budget_of(const knowledge_args& a, size_t fallback) {
 
 } // namespace
 
-int run_get(const global_options& g, const output& out, const knowledge_args& a) {
+int run_get(session& s, const output& out, const knowledge_args& a) {
   auto budget = budget_of(a, 0);
   if (!budget)
     return out.fail(budget.err());
-  auto rt = open_runtime(g);
+  auto rt = s.open();
   if (!rt)
     return out.fail(rt.err());
   auto r = core::get_knowledge((*rt)->ops(), a.target, *budget, a.include_retired);
   return r ? print_load_result(out, *r) : out.fail(r.err());
 }
 
-int run_named(const global_options& g, const output& out, core::named_kind kind,
+int run_named(session& s, const output& out, core::named_kind kind,
               const knowledge_args& a) {
   auto budget = budget_of(a, 0);
   if (!budget)
     return out.fail(budget.err());
-  auto rt = open_runtime(g);
+  auto rt = s.open();
   if (!rt)
     return out.fail(rt.err());
   if (a.target.empty()) { // no name: list what there is
@@ -89,8 +89,8 @@ int run_named(const global_options& g, const output& out, core::named_kind kind,
   return r ? print_load_result(out, *r) : out.fail(r.err());
 }
 
-int run_context(const global_options& g, const output& out, const knowledge_args& a) {
-  auto rt = open_runtime(g);
+int run_context(session& s, const output& out, const knowledge_args& a) {
+  auto rt = s.open();
   if (!rt)
     return out.fail(rt.err());
   auto budget = budget_of(a, static_cast<size_t>((*rt)->cfg.loading.default_budget));
@@ -106,8 +106,8 @@ int run_context(const global_options& g, const output& out, const knowledge_args
   return r ? print_load_result(out, *r) : out.fail(r.err());
 }
 
-int run_search(const global_options& g, const output& out, const knowledge_args& a) {
-  auto rt = open_runtime(g);
+int run_search(session& s, const output& out, const knowledge_args& a) {
+  auto rt = s.open();
   if (!rt)
     return out.fail(rt.err());
   core::search_params p{a.query, a.limit, a.layers, a.tags, a.include_retired};

@@ -17,11 +17,13 @@ core::result<core::config> load_effective_config(const global_options& g) {
   return core::load_config(inputs);
 }
 
-core::result<std::unique_ptr<runtime>> open_runtime(const global_options& g) {
-  auto cfg = load_effective_config(g);
+core::result<runtime*> session::open() {
+  if (rt)
+    return rt.get();
+  auto cfg = load_effective_config(options);
   if (!cfg)
     return cfg.err();
-  auto rt = std::make_unique<runtime>();
+  rt = std::make_unique<runtime>();
   rt->cfg = std::move(*cfg);
   auto counter = core::token_counter::load(rt->cfg.token_encoding, SAGE_DEFAULT_DATA_DIR);
   if (!counter)
@@ -40,7 +42,7 @@ core::result<std::unique_ptr<runtime>> open_runtime(const global_options& g) {
                 "cache_written={} build_ms={:.1f}",
                 rt->kb->root.string(), rt->kb->documents.size(), s.files_parsed,
                 s.files_from_cache, s.cache_written, s.build_ms);
-  return rt;
+  return rt.get();
 }
 
 } // namespace sage::services::cli

@@ -39,7 +39,17 @@ struct runtime {
   core::op_context ops() { return {*kb, cfg, *tokens, an}; }
 };
 
-/// Configuration, knowledge base and token counter, ready for an operation.
-core::result<std::unique_ptr<runtime>> open_runtime(const global_options& g);
+/// One CLI invocation: its options and, once a command asks for it, the runtime.
+///
+/// The runtime is opened at most once and deliberately never destroyed: the process exits
+/// right after printing (see app.cpp), because freeing a large snapshot piece by piece takes
+/// longer than the OS reclaiming the whole address space.
+struct session {
+  global_options options;
+  std::unique_ptr<runtime> rt;
+
+  /// Configuration, knowledge base and token counter, ready for an operation.
+  core::result<runtime*> open();
+};
 
 } // namespace sage::services::cli
