@@ -8,6 +8,7 @@
 
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 using namespace sage::core;
@@ -275,6 +276,36 @@ BOOST_AUTO_TEST_CASE(search_handles_a_ten_thousand_character_query) {
   query += "alpha";
   BOOST_TEST(c.search(query).empty()); // "alpha" is beyond the first 64 distinct words
   BOOST_TEST(c.paths("alpha " + query) == (paths_t{"a.md"}));
+}
+
+BOOST_AUTO_TEST_CASE(search_gives_the_same_hits_from_several_threads_at_once) {
+  std::vector<doc_spec> specs;
+  for (int d = 0; d < 60; ++d)
+    specs.push_back({"d" + std::to_string(d) + ".md", "Doc " + std::to_string(d % 7),
+                     {"alpha beta " + std::to_string(d % 5) + " gamma", "beta delta epsilon"}});
+  corpus c{specs};
+  const std::vector<std::string> queries{"alpha", "beta gamma", "delta 3", "doc epsilon"};
+  std::vector<std::vector<search_hit>> expected;
+  for (const auto& q : queries)
+    expected.push_back(c.search(q));
+  std::vector<int> mismatches(4, 0);
+  std::vector<std::thread> pool;
+  for (int t = 0; t < 4; ++t)
+    pool.emplace_back([&, t] {
+      analyzer own;
+      for (int round = 0; round < 50; ++round)
+        for (size_t q = 0; q < queries.size(); ++q) {
+          const auto hits = c.index.search(queries[q], {}, c.docs, own);
+          bool same = hits.size() == expected[q].size();
+          for (size_t i = 0; same && i < hits.size(); ++i)
+            same = hits[i].doc == expected[q][i].doc && hits[i].score == expected[q][i].score &&
+                   hits[i].snippet == expected[q][i].snippet;
+          mismatches[t] += same ? 0 : 1;
+        }
+    });
+  for (auto& th : pool)
+    th.join();
+  BOOST_TEST(mismatches == (std::vector<int>{0, 0, 0, 0}), boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(search_index_maps_global_section_numbers) {
