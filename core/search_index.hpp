@@ -6,7 +6,6 @@
 #include "core/analyzer.hpp"
 #include "core/config.hpp"
 #include "core/document.hpp"
-#include "core/error.hpp"
 #include "core/term_dictionary.hpp"
 
 #include <array>
