@@ -38,8 +38,8 @@ public:
     }
     while (auto* entry = ::readdir(dir)) {
       std::string_view name = entry->d_name;
-      if (name.empty() || name.front() == '.')
-        continue; // `.`, `..` and hidden files and folders such as `.git`
+      if (name == "." || name == "..")
+        continue;
       std::string rel = prefix.empty() ? std::string(name) : prefix + "/" + std::string(name);
       struct stat st{};
       if (::fstatat(::dirfd(dir), entry->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
@@ -55,8 +55,8 @@ public:
           continue;
       }
       if (S_ISDIR(st.st_mode)) {
-        if (depth >= max_depth)
-          continue;
+        if (name.front() == '.' || depth >= max_depth)
+          continue; // hidden folders such as `.git` are not part of the knowledge base
         int child = ::openat(::dirfd(dir), entry->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (child >= 0)
           walk(child, rel, depth + 1);

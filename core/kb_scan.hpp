@@ -32,8 +32,9 @@ struct scan_result {
   std::vector<std::string> refused;
 };
 
-/// Lists every `.md` file under `root` (hidden folders like `.git` skipped). Symlinks whose
-/// target leaves the root are refused and listed, never followed.
+/// Lists every `.md` file under `root`, hidden ones too (tldr's `..md` is the page of `.`);
+/// hidden folders like `.git` are skipped. Symlinks whose target leaves the root are refused
+/// and listed, never followed.
 result<scan_result> scan_knowledge_base(const std::filesystem::path& root);
 
 } // namespace sage::core
