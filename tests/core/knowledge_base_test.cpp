@@ -49,6 +49,17 @@ BOOST_AUTO_TEST_CASE(loads_markdown_files_into_layers) {
   BOOST_TEST(k.kb->layer_documents("guidelines").size() == 5u);
 }
 
+BOOST_AUTO_TEST_CASE(hidden_folders_are_skipped_and_hidden_files_served) {
+  small_kb k;
+  k.dir.write(".git/HEAD.md", "# not knowledge\n");
+  k.dir.write("other/..md", "# .\n\nThe page of the `.` command.\n");
+  auto kb = load_knowledge_base(k.cfg, {k.dir.path(), {}, 2, 1, nullptr});
+  BOOST_REQUIRE(kb.has_value());
+  BOOST_TEST((*kb)->find(".git/HEAD.md") == nullptr);
+  BOOST_TEST((*kb)->find("other/..md") != nullptr);
+  BOOST_TEST((*kb)->resolve("other/..md").has_value());
+}
+
 BOOST_AUTO_TEST_CASE(lookups_are_case_insensitive_and_md_is_optional) {
   small_kb k;
   BOOST_TEST(k.kb->find("guidelines/code_style") == k.kb->find("guidelines/CODE_STYLE.md"));
