@@ -4,8 +4,14 @@
 
 #include "core/binary_io.hpp"
 
+#include <cstring>
 #include <fstream>
+#include <tuple>
 #include <sstream>
+#include <algorithm>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace sage::core {
@@ -15,7 +21,7 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr std::string_view magic = "SAGEIDX\x01";
-constexpr uint32_t format_version = 1;
+constexpr uint32_t format_version = 2;
 
 void put_document(binary_writer& w, const document& d) {
   w.put(std::string_view{d.path});
@@ -89,16 +95,81 @@ fs::path cache_file_for(const fs::path& cache_dir, const fs::path& kb_root) {
   return cache_dir / name;
 }
 
-std::unordered_map<std::string, cache_entry> read_index_cache(const fs::path& file,
-                                                              uint64_t fingerprint,
-                                                              std::string& why_not) {
-  std::unordered_map<std::string, cache_entry> out;
-  std::string data;
-  if (!read_whole_file(file, data)) {
+namespace {
+
+/// A read-only memory map of a whole file: the cache is read straight from the page cache,
+/// without copying tens of megabytes into the heap first.
+class mapped_file {
+public:
+  explicit mapped_file(const fs::path& path) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+      return;
+    struct stat st{};
+    if (::fstat(fd, &st) == 0 && st.st_size > 0) {
+      size_ = static_cast<size_t>(st.st_size);
+      void* p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+      data_ = p == MAP_FAILED ? nullptr : static_cast<const char*>(p);
+    }
+    ::close(fd);
+  }
+  ~mapped_file() {
+    if (data_ != nullptr)
+      ::munmap(const_cast<char*>(data_), size_);
+  }
+  mapped_file(const mapped_file&) = delete;
+  mapped_file& operator=(const mapped_file&) = delete;
+
+  explicit operator bool() const { return data_ != nullptr; }
+  std::string_view view() const { return {data_, size_}; }
+
+private:
+  const char* data_ = nullptr;
+  size_t size_ = 0;
+};
+
+bool same_search_config(const search_config& a, const search_config& b) {
+  auto key = [](const search_config& c) {
+    return std::tie(c.k1, c.b, c.weight_title, c.weight_headings, c.weight_body, c.weight_tags,
+                    c.proximity_bonus);
+  };
+  return key(a) == key(b);
+}
+
+void put_file(binary_writer& w, const kb_file& f) {
+  w.put(std::string_view{f.path});
+  w.put(f.size);
+  w.put(f.mtime_ns);
+  w.put(f.ctime_ns);
+  w.put(f.inode);
+}
+
+kb_file get_file(binary_reader& r) {
+  kb_file f;
+  f.path = r.get_string();
+  f.size = r.get<uint64_t>();
+  f.mtime_ns = r.get<int64_t>();
+  f.ctime_ns = r.get<int64_t>();
+  f.inode = r.get<uint64_t>();
+  return f;
+}
+
+} // namespace
+
+// Payload layout: entry count; per entry its file, document and problem; the size of the
+// analyses block, then one analysis per entry; the size of the index block, then the index.
+// Blocks carry their sizes so the fast path can skip the analyses without parsing them.
+cache_contents read_index_cache(const fs::path& file, uint64_t fingerprint,
+                                const std::vector<kb_file>& scanned, const search_config& search,
+                                std::string& why_not) {
+  cache_contents out;
+  mapped_file mapped(file);
+  if (!mapped) {
     why_not = "no cache file";
     return out;
   }
-  if (data.size() < magic.size() + 28 || std::string_view(data).substr(0, magic.size()) != magic) {
+  std::string_view data = mapped.view();
+  if (data.size() < magic.size() + 28 || data.substr(0, magic.size()) != magic) {
     why_not = "not a sage index cache";
     return out;
   }
@@ -107,7 +178,7 @@ std::unordered_map<std::string, cache_entry> read_index_cache(const fs::path& fi
   auto stored_fingerprint = header.get<uint64_t>();
   auto payload_size = header.get<uint64_t>();
   auto checksum = header.get<uint64_t>();
-  auto payload = std::string_view(data).substr(header.offset());
+  auto payload = data.substr(header.offset());
   if (version != format_version || stored_fingerprint != fingerprint) {
     why_not = "cache written by another version or configuration";
     return out;
@@ -116,57 +187,85 @@ std::unordered_map<std::string, cache_entry> read_index_cache(const fs::path& fi
     why_not = "cache file is corrupt";
     return out;
   }
+  auto corrupt = [&] {
+    why_not = "cache file is corrupt";
+    return cache_contents{};
+  };
   binary_reader r(payload);
   auto n = r.get<uint32_t>();
-  if (!r.plausible_count(n, 16)) {
-    why_not = "cache file is corrupt";
-    return out;
-  }
-  out.reserve(n);
-  for (uint32_t i = 0; i < n; ++i) {
-    cache_entry e;
-    e.file.path = r.get_string();
-    e.file.size = r.get<uint64_t>();
-    e.file.mtime_ns = r.get<int64_t>();
-    e.file.ctime_ns = r.get<int64_t>();
-    e.file.inode = r.get<uint64_t>();
+  if (!r.plausible_count(n, 16))
+    return corrupt();
+  std::vector<cache_entry> entries(n);
+  for (auto& e : entries) {
+    e.file = get_file(r);
     e.doc = get_document(r);
     e.problem = r.get_string();
     if (!r.ok())
-      break;
-    size_t offset = r.offset();
-    auto analysis = deserialize(payload, offset);
-    if (!analysis) {
-      why_not = "cache file is corrupt";
-      return {};
+      return corrupt();
+  }
+  auto analyses_size = r.get<uint64_t>();
+  if (!r.ok() || analyses_size > r.remaining())
+    return corrupt();
+  size_t analyses_at = r.offset();
+  r = binary_reader(payload, analyses_at + analyses_size);
+  auto index_size = r.get<uint64_t>();
+  if (!r.ok() || index_size != r.remaining())
+    return corrupt();
+  size_t index_at = r.offset();
+
+  // The fast path: the scan found exactly the cached files, all unchanged.
+  bool unchanged = index_size > 0 && scanned.size() == entries.size();
+  for (size_t i = 0; unchanged && i < entries.size(); ++i)
+    unchanged = entries[i].file.path == scanned[i].path && entries[i].file.same_version(scanned[i]);
+  if (unchanged) {
+    size_t offset = index_at;
+    auto index = search_index::deserialize(payload, offset);
+    if (index && offset == payload.size() && same_search_config(index->config(), search) &&
+        index->document_count() == entries.size()) {
+      out.index = std::move(*index);
     }
-    e.analysis = std::move(*analysis);
-    r = binary_reader(payload, offset);
-    auto key = e.file.path;
-    out.emplace(std::move(key), std::move(e));
   }
-  if (!r.ok() || r.remaining() != 0) {
-    why_not = "cache file is corrupt";
-    return {};
+  if (!out.index) {
+    size_t offset = analyses_at;
+    for (auto& e : entries) {
+      auto analysis = deserialize(payload, offset);
+      if (!analysis)
+        return corrupt();
+      e.analysis = std::move(*analysis);
+    }
+    if (offset != analyses_at + analyses_size)
+      return corrupt();
   }
+  if (!std::is_sorted(entries.begin(), entries.end(),
+                      [](const auto& a, const auto& b) { return a.file.path < b.file.path; }))
+    return corrupt();
+  out.entries = std::move(entries);
   return out;
 }
 
 bool write_index_cache(const fs::path& file, uint64_t fingerprint,
-                       const std::vector<const cache_entry*>& entries, std::string& why_not) {
+                       const std::vector<const cache_entry*>& entries, const search_index& index,
+                       std::string& why_not) {
   std::string payload;
   binary_writer w(payload);
   w.put(static_cast<uint32_t>(entries.size()));
   for (const auto* e : entries) {
-    w.put(std::string_view{e->file.path});
-    w.put(e->file.size);
-    w.put(e->file.mtime_ns);
-    w.put(e->file.ctime_ns);
-    w.put(e->file.inode);
+    put_file(w, e->file);
     put_document(w, e->doc);
     w.put(std::string_view{e->problem});
-    serialize(e->analysis, payload);
   }
+  auto block_size_at = payload.size();
+  w.put(uint64_t{0});
+  for (const auto* e : entries)
+    serialize(e->analysis, payload);
+  uint64_t analyses_size = payload.size() - block_size_at - sizeof(uint64_t);
+  std::memcpy(payload.data() + block_size_at, &analyses_size, sizeof analyses_size);
+  block_size_at = payload.size();
+  w.put(uint64_t{0});
+  index.serialize(payload);
+  uint64_t index_size = payload.size() - block_size_at - sizeof(uint64_t);
+  std::memcpy(payload.data() + block_size_at, &index_size, sizeof index_size);
+
   std::string data(magic);
   binary_writer h(data);
   h.put(format_version);

@@ -6,11 +6,12 @@
 #include "core/analyzed_document.hpp"
 #include "core/document.hpp"
 #include "core/kb_scan.hpp"
+#include "core/search_index.hpp"
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 namespace sage::core {
@@ -20,27 +21,40 @@ struct cache_entry {
   kb_file file;
   document doc;
   std::string problem;
-  analyzed_document analysis;
+  analyzed_document analysis; ///< empty when read on the fast path (see cache_contents)
 };
 
-/// Reads a whole file into `out` in one go; false when it cannot be opened or read.
+/// What a cache file held that is still valid.
+struct cache_contents {
+  std::vector<cache_entry> entries; ///< sorted by path, like a scan
+  /// The inverted index as it was saved, present only on the fast path: every file of the
+  /// current scan is unchanged and no other file was cached. Then the per-file analyses are
+  /// not read at all (they are only needed to rebuild the index).
+  std::optional<search_index> index;
+};
+
+/// Reads whole files in one go; false when the file cannot be opened or read.
 bool read_whole_file(const std::filesystem::path& path, std::string& out);
 
 /// The cache file for a KB root: one per root, named by a hash of its canonical path.
 std::filesystem::path cache_file_for(const std::filesystem::path& cache_dir,
                                      const std::filesystem::path& kb_root);
 
-/// Reads the cache. `fingerprint` covers everything besides file content that changes the parse
-/// (layers, heading depth, analyzer and format versions): a cache written under another
-/// fingerprint is foreign and ignored. A missing, truncated, corrupt or foreign file gives an empty map and a
-/// reason in `why_not` (never trusted, never an error: the caller rebuilds).
-std::unordered_map<std::string, cache_entry> read_index_cache(const std::filesystem::path& file,
-                                                              uint64_t fingerprint,
-                                                              std::string& why_not);
+/// Reads the cache for the files of a fresh scan. `fingerprint` covers everything besides file
+/// content that changes the parse (layers, heading depth, analyzer and format versions): a
+/// cache written under another fingerprint is foreign and ignored; an index built with other
+/// search settings than `search` is not used. A missing, truncated, corrupt (the payload is
+/// checksummed) or foreign file gives empty contents and a reason in `why_not`: never trusted,
+/// never an error, the caller rebuilds.
+cache_contents read_index_cache(const std::filesystem::path& file, uint64_t fingerprint,
+                                const std::vector<kb_file>& scanned, const search_config& search,
+                                std::string& why_not);
 
-/// Writes the cache atomically (temporary file, then rename). False when the folder is not
-/// writable; a cache is an optimisation, so callers log and go on.
+/// Writes the cache atomically (temporary file, then rename): every entry with its analysis,
+/// and the index built from them. False when the folder is not writable; a cache is an
+/// optimisation, so callers log and go on.
 bool write_index_cache(const std::filesystem::path& file, uint64_t fingerprint,
-                       const std::vector<const cache_entry*>& entries, std::string& why_not);
+                       const std::vector<const cache_entry*>& entries, const search_index& index,
+                       std::string& why_not);
 
 } // namespace sage::core

@@ -48,7 +48,9 @@ public:
   std::vector<layer_config> layers;     ///< as configured
   std::vector<document> documents;      ///< sorted by path
   std::vector<kb_file> files;           ///< parallel to `documents`
-  std::vector<analyzed_document> analyses; ///< parallel to `documents`
+  /// Parallel to `documents`, or empty when the snapshot came whole from the index cache
+  /// (the analyses are only needed to rebuild the index).
+  std::vector<analyzed_document> analyses;
   search_index index;
   std::vector<kb_problem> problems;
   index_stamp stamp;

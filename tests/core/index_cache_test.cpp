@@ -54,6 +54,21 @@ BOOST_AUTO_TEST_CASE(unchanged_knowledge_base_is_served_from_the_cache) {
   BOOST_TEST(warm->documents[1].sections[0].text == cold->documents[1].sections[0].text);
 }
 
+BOOST_AUTO_TEST_CASE(unchanged_files_reuse_the_saved_index_and_new_search_settings_rebuild_it) {
+  cache_fixture f;
+  f.load();
+  auto warm = f.load();
+  BOOST_TEST(warm->analyses.empty()); // the index came whole from the cache
+  BOOST_TEST(hits_for(*warm, "cherry") == 1u);
+  f.cfg.search.k1 = 2.0;
+  auto retuned = f.load();
+  BOOST_TEST(retuned->stats.files_parsed == 0u);        // documents still from the cache
+  BOOST_TEST(retuned->analyses.size() == 3u);           // but the index was rebuilt
+  BOOST_TEST(retuned->index.config().k1 == 2.0);
+  BOOST_TEST(hits_for(*retuned, "cherry") == 1u);
+  BOOST_TEST(f.load()->analyses.empty()); // and saved again for the new settings
+}
+
 BOOST_AUTO_TEST_CASE(changed_added_and_removed_files_invalidate_only_their_part) {
   cache_fixture f;
   f.load();
