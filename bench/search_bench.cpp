@@ -51,8 +51,7 @@ std::vector<document> load_corpus(const fs::path& root) {
   std::string text;
   for (const auto& f : scanned->files) {
     read_whole_file(root / f.path, text);
-    docs.push_back(
-        parse_document(f.path, text, cfg.layers, cfg.loading.max_heading_level).doc);
+    docs.push_back(parse_document(f.path, text, cfg.layers, cfg.loading.max_heading_level).doc);
   }
   return docs;
 }

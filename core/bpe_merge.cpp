@@ -16,16 +16,19 @@ struct boundary {
   uint32_t pair_rank;
 };
 
-size_t scan(const bpe_ranks& ranks, std::string_view piece, boundary* b, std::vector<uint32_t>* out) {
+size_t scan(const bpe_ranks& ranks, std::string_view piece, boundary* b,
+            std::vector<uint32_t>* out) {
   constexpr uint32_t none = bpe_ranks::no_rank;
   size_t m = piece.size() + 1; // boundaries, including the end of the piece
-  for (size_t i = 0; i < m; ++i) b[i].start = static_cast<uint32_t>(i);
+  for (size_t i = 0; i < m; ++i)
+    b[i].start = static_cast<uint32_t>(i);
   // Rank of the token that would result from joining the tokens at boundaries i and i+1.
   auto joined_rank = [&](size_t i) {
     if (i + 2 >= m) return none;
     return ranks.find(piece.substr(b[i].start, b[i + 2].start - b[i].start));
   };
-  for (size_t i = 0; i < m; ++i) b[i].pair_rank = joined_rank(i);
+  for (size_t i = 0; i < m; ++i)
+    b[i].pair_rank = joined_rank(i);
 
   while (m > 2) {
     uint32_t best = none;
@@ -43,7 +46,8 @@ size_t scan(const bpe_ranks& ranks, std::string_view piece, boundary* b, std::ve
     if (at > 0) b[at - 1].pair_rank = joined_rank(at - 1);
   }
   if (out) {
-    for (size_t i = 0; i + 1 < m; ++i) out->push_back(ranks.find(piece.substr(b[i].start, b[i + 1].start - b[i].start)));
+    for (size_t i = 0; i + 1 < m; ++i)
+      out->push_back(ranks.find(piece.substr(b[i].start, b[i + 1].start - b[i].start)));
   }
   return m - 1;
 }
@@ -80,7 +84,9 @@ size_t bpe_merge_heap(const bpe_ranks& ranks, std::string_view piece, std::vecto
   // once either side has changed since it was pushed.
   struct candidate {
     uint32_t rank, left, mid, right;
-    bool operator>(const candidate& o) const { return rank != o.rank ? rank > o.rank : left > o.left; }
+    bool operator>(const candidate& o) const {
+      return rank != o.rank ? rank > o.rank : left > o.left;
+    }
   };
   // A min-heap on (rank, left) kept in a per-thread buffer, so long pieces do not allocate
   // once the buffer has grown.
@@ -113,7 +119,8 @@ size_t bpe_merge_heap(const bpe_ranks& ranks, std::string_view piece, std::vecto
     if (c.right < n) push(c.left, c.right, end[c.right]);
   }
   if (out) {
-    for (uint32_t s = 0; s < n; s = end[s]) out->push_back(ranks.find(piece.substr(s, end[s] - s)));
+    for (uint32_t s = 0; s < n; s = end[s])
+      out->push_back(ranks.find(piece.substr(s, end[s] - s)));
   }
   return tokens;
 }

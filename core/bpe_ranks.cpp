@@ -56,9 +56,11 @@ uint64_t hash_of(uint64_t prefix, const char* p, size_t n) {
 struct base64_table {
   unsigned char v[256];
   constexpr base64_table() : v{} {
-    for (auto& x : v) x = 0xff;
+    for (auto& x : v)
+      x = 0xff;
     const char* a = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    for (int i = 0; i < 64; ++i) v[static_cast<unsigned char>(a[i])] = static_cast<unsigned char>(i);
+    for (int i = 0; i < 64; ++i)
+      v[static_cast<unsigned char>(a[i])] = static_cast<unsigned char>(i);
   }
 };
 constexpr base64_table b64;
@@ -103,8 +105,10 @@ result<bpe_ranks> bpe_ranks::load(const std::string& path) {
   std::string text;
   char buf[1 << 16];
   size_t got;
-  while ((got = std::fread(buf, 1, sizeof buf, f.get())) > 0) text.append(buf, got);
-  if (std::ferror(f.get())) return make_error(error_code::io, "cannot read token rank table " + path);
+  while ((got = std::fread(buf, 1, sizeof buf, f.get())) > 0)
+    text.append(buf, got);
+  if (std::ferror(f.get()))
+    return make_error(error_code::io, "cannot read token rank table " + path);
   return parse(text, path);
 }
 
@@ -128,11 +132,13 @@ result<bpe_ranks> bpe_ranks::parse(std::string_view text, const std::string& ori
     ++line_no;
     const auto bad = [&] {
       return make_error(error_code::parse,
-                        "malformed token rank table " + origin + " at line " + std::to_string(line_no),
+                        "malformed token rank table " + origin + " at line " +
+                            std::to_string(line_no),
                         "regenerate it with data/tokenizers/generate.sh");
     };
     const char* const b64_begin = p;
-    while (p < stop && *p != ' ' && *p != '\n') ++p;
+    while (p < stop && *p != ' ' && *p != '\n')
+      ++p;
     if (p == b64_begin && p < stop && *p == '\n') { // blank line
       ++p;
       continue;
@@ -153,7 +159,8 @@ result<bpe_ranks> bpe_ranks::parse(std::string_view text, const std::string& ori
     const long n = decode_base64(b64_text, arena + used);
     if (n < 0) return bad();
     if (used + static_cast<size_t>(n) > UINT32_MAX) return bad();
-    t.tokens_.push_back({static_cast<uint32_t>(used), static_cast<uint32_t>(n), static_cast<uint32_t>(rank)});
+    t.tokens_.push_back(
+        {static_cast<uint32_t>(used), static_cast<uint32_t>(n), static_cast<uint32_t>(rank)});
     used += static_cast<size_t>(n);
   }
   t.arena_.resize(used);
@@ -167,7 +174,8 @@ result<bpe_ranks> bpe_ranks::parse(std::string_view text, const std::string& ori
   }
   t.pair_rank_.assign(65536, no_rank);
   size_t capacity = 16;
-  while (capacity < t.tokens_.size() * 2) capacity *= 2;
+  while (capacity < t.tokens_.size() * 2)
+    capacity *= 2;
   t.slots_.assign(capacity, slot{});
   t.mask_ = capacity - 1;
   // Hash everything first, then insert with the slot of a later token prefetched: the inserts
@@ -192,7 +200,8 @@ void bpe_ranks::insert(uint32_t index, uint64_t hash) {
   const char* bytes = arena_.data() + tok.offset;
   if (tok.length == 1) byte_rank_[static_cast<unsigned char>(bytes[0])] = tok.rank;
   if (tok.length == 2) {
-    pair_rank_[static_cast<unsigned char>(bytes[0]) | (static_cast<unsigned char>(bytes[1]) << 8)] = tok.rank;
+    pair_rank_[static_cast<unsigned char>(bytes[0]) | (static_cast<unsigned char>(bytes[1]) << 8)] =
+        tok.rank;
   }
   const uint64_t prefix = prefix_of(bytes, tok.length);
   const uint32_t meta = (index << 8) | std::min<uint32_t>(tok.length, 255);
@@ -200,9 +209,10 @@ void bpe_ranks::insert(uint32_t index, uint64_t hash) {
     slot& s = slots_[i];
     // An empty slot, or a repeated token, which keeps the later rank as a map filled line by
     // line would.
-    if (s.rank == no_rank || (s.prefix == prefix && (s.meta & 0xff) == (meta & 0xff) &&
-                              tokens_[s.meta >> 8].length == tok.length &&
-                              std::memcmp(arena_.data() + tokens_[s.meta >> 8].offset, bytes, tok.length) == 0)) {
+    if (s.rank == no_rank ||
+        (s.prefix == prefix && (s.meta & 0xff) == (meta & 0xff) &&
+         tokens_[s.meta >> 8].length == tok.length &&
+         std::memcmp(arena_.data() + tokens_[s.meta >> 8].offset, bytes, tok.length) == 0)) {
       s = slot{prefix, tok.rank, meta};
       return;
     }
@@ -220,7 +230,8 @@ uint32_t bpe_ranks::find_long(std::string_view bytes) const {
     if (s.prefix != prefix || (s.meta & 0xff) != len8) continue;
     if (n <= 8) return s.rank; // prefix and length are the whole token
     const token& tok = tokens_[s.meta >> 8];
-    if (tok.length == n && std::memcmp(arena_.data() + tok.offset + 8, bytes.data() + 8, n - 8) == 0) {
+    if (tok.length == n &&
+        std::memcmp(arena_.data() + tok.offset + 8, bytes.data() + 8, n - 8) == 0) {
       return tok.rank;
     }
   }

@@ -34,7 +34,8 @@ public:
     // single bytes and first tries all adjacent pairs): direct arrays, no hashing.
     if (bytes.size() == 1) return byte_rank_[static_cast<unsigned char>(bytes[0])];
     if (bytes.size() == 2) {
-      return pair_rank_[static_cast<unsigned char>(bytes[0]) | (static_cast<unsigned char>(bytes[1]) << 8)];
+      return pair_rank_[static_cast<unsigned char>(bytes[0]) |
+                        (static_cast<unsigned char>(bytes[1]) << 8)];
     }
     return find_long(bytes);
   }
@@ -51,17 +52,17 @@ private:
   /// One open-addressing slot. It holds the first eight bytes of its token and the length, so
   /// a probe for a token of up to eight bytes (most of them) reads this one cache line only.
   struct slot {
-    uint64_t prefix = 0;      ///< first (up to) 8 bytes, zero-padded
-    uint32_t rank = no_rank;  ///< `no_rank` marks an empty slot
-    uint32_t meta = 0;        ///< index into `tokens_` << 8 | min(length, 255)
+    uint64_t prefix = 0;     ///< first (up to) 8 bytes, zero-padded
+    uint32_t rank = no_rank; ///< `no_rank` marks an empty slot
+    uint32_t meta = 0;       ///< index into `tokens_` << 8 | min(length, 255)
   };
 
   uint32_t find_long(std::string_view bytes) const;
   void insert(uint32_t index, uint64_t hash);
 
-  std::string arena_;            ///< the bytes of all tokens, back to back
+  std::string arena_; ///< the bytes of all tokens, back to back
   std::vector<token> tokens_;
-  std::vector<slot> slots_;      ///< capacity a power of two, load <= 1/2
+  std::vector<slot> slots_; ///< capacity a power of two, load <= 1/2
   uint64_t mask_ = 0;
   std::array<uint32_t, 256> byte_rank_{};
   std::vector<uint32_t> pair_rank_; ///< 65536 entries, indexed by first byte | second << 8

@@ -106,14 +106,15 @@ result<bpe_splitter> bpe_splitter::compile(std::string_view pattern) {
   PCRE2_SIZE err_offset = 0;
   // UTF + UCP: `\p{..}` and character classes work on code points with Unicode properties.
   // No captures are needed, only the extent of each match.
-  pcre2_code* code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pinned.data()), pinned.size(),
-                                   PCRE2_UTF | PCRE2_UCP | PCRE2_NO_AUTO_CAPTURE, &err, &err_offset, nullptr);
+  pcre2_code* code =
+      pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pinned.data()), pinned.size(),
+                    PCRE2_UTF | PCRE2_UCP | PCRE2_NO_AUTO_CAPTURE, &err, &err_offset, nullptr);
   if (!code) {
     PCRE2_UCHAR msg[256];
     pcre2_get_error_message(err, msg, sizeof msg);
-    return make_error(error_code::internal,
-                      "cannot compile token split pattern at offset " + std::to_string(err_offset) + ": " +
-                          reinterpret_cast<const char*>(msg));
+    return make_error(error_code::internal, "cannot compile token split pattern at offset " +
+                                                std::to_string(err_offset) + ": " +
+                                                reinterpret_cast<const char*>(msg));
   }
   auto c = std::make_shared<compiled>();
   c->code = code;
@@ -131,13 +132,14 @@ bool bpe_splitter::next(std::string_view text, size_t from, size_t& start, size_
   if (code_->jit) {
     rc = pcre2_jit_match(code_->code, subject, text.size(), from, 0, st.data, st.context);
   } else {
-    rc = pcre2_match(code_->code, subject, text.size(), from, PCRE2_NO_UTF_CHECK, st.data, st.context);
+    rc = pcre2_match(code_->code, subject, text.size(), from, PCRE2_NO_UTF_CHECK, st.data,
+                     st.context);
   }
   if (rc < 0 && rc != PCRE2_ERROR_NOMATCH && code_->jit) {
     // JIT stack exhausted on some monstrous run: the interpreter keeps its backtracking state
     // on the heap and gives the same answer.
-    rc = pcre2_match(code_->code, subject, text.size(), from, PCRE2_NO_UTF_CHECK | PCRE2_NO_JIT, st.data,
-                     st.context);
+    rc = pcre2_match(code_->code, subject, text.size(), from, PCRE2_NO_UTF_CHECK | PCRE2_NO_JIT,
+                     st.data, st.context);
   }
   if (rc == PCRE2_ERROR_NOMATCH) return false;
   if (rc < 0) {
@@ -154,7 +156,8 @@ bool bpe_splitter::next(std::string_view text, size_t from, size_t& start, size_
     // The tiktoken patterns never match empty; if one ever did, move on by one code point
     // (as a global JavaScript regex does) instead of looping forever.
     size_t skip = start + 1;
-    while (skip < text.size() && (static_cast<unsigned char>(text[skip]) & 0xc0) == 0x80) ++skip;
+    while (skip < text.size() && (static_cast<unsigned char>(text[skip]) & 0xc0) == 0x80)
+      ++skip;
     end = skip;
     start = skip;
   }

@@ -31,12 +31,12 @@ struct trigger_config {
 };
 
 struct timeout_config {
-  std::chrono::milliseconds cache{100};     ///< T1: a lookup in memory
-  std::chrono::milliseconds file{500};      ///< T2: one file read or parse
-  std::chrono::milliseconds layer{2000};    ///< T3: a layer load, a search
-  std::chrono::milliseconds full{5000};     ///< T4: a full KB load, a context build
-  std::chrono::milliseconds analysis{10000};///< T5: analysis and checks over many files
-  int breaker_failures = 3;                 ///< consecutive failures that open a breaker
+  std::chrono::milliseconds cache{100};           ///< T1: a lookup in memory
+  std::chrono::milliseconds file{500};            ///< T2: one file read or parse
+  std::chrono::milliseconds layer{2000};          ///< T3: a layer load, a search
+  std::chrono::milliseconds full{5000};           ///< T4: a full KB load, a context build
+  std::chrono::milliseconds analysis{10000};      ///< T5: analysis and checks over many files
+  int breaker_failures = 3;                       ///< consecutive failures that open a breaker
   std::chrono::milliseconds breaker_reset{30000}; ///< wait before one trial call
 };
 
@@ -61,26 +61,27 @@ struct loading_config {
 /// The effective configuration. Every field has the built-in default documented in
 /// `config/sage.yaml`.
 struct config {
-  std::string kb_path;  ///< knowledge.path; empty = the bundled knowledge base
+  std::string kb_path; ///< knowledge.path; empty = the bundled knowledge base
   std::vector<layer_config> layers;
-  std::map<std::string, std::string> layer_aliases; ///< numeric aliases `0`->`core`, ...
+  std::map<std::string, std::string> layer_aliases;     ///< numeric aliases `0`->`core`, ...
   std::map<std::string, std::string> guideline_aliases; ///< guidelines.sections
   std::map<std::string, std::string> framework_aliases; ///< frameworks.sections
   std::map<std::string, std::string> template_aliases;  ///< templates.sections
   std::vector<trigger_config> triggers;
   loading_config loading;
   search_config search;
-  std::string token_encoding = "cl100k_base"; ///< tokens.encoding: cl100k_base | o200k_base | estimate
+  std::string token_encoding =
+      "cl100k_base"; ///< tokens.encoding: cl100k_base | o200k_base | estimate
   timeout_config timeout;
-  std::string cache_dir;     ///< cache.dir (SAGE_CACHE_DIR), default ~/.sage/cache
-  bool cache_enabled = true; ///< cache.enabled
-  std::string data_dir;      ///< memory.data_dir (SAGE_DATA_DIR), default $XDG_DATA_HOME/sage
+  std::string cache_dir;          ///< cache.dir (SAGE_CACHE_DIR), default ~/.sage/cache
+  bool cache_enabled = true;      ///< cache.enabled
+  std::string data_dir;           ///< memory.data_dir (SAGE_DATA_DIR), default $XDG_DATA_HOME/sage
   std::string log_level = "INFO"; ///< logging.level (SAGE_LOG_LEVEL)
-  bool debug = false;        ///< logging.debug (SAGE_DEBUG)
-  int api_port = 8000;       ///< server.api_port (SAGE_API_PORT)
-  int mcp_port = 8001;       ///< server.mcp_port (SAGE_MCP_PORT)
-  int metrics_port = 9000;   ///< server.metrics_port (SAGE_METRICS_PORT)
-  std::string api_key;       ///< server.api_key (SAGE_API_KEY)
+  bool debug = false;             ///< logging.debug (SAGE_DEBUG)
+  int api_port = 8000;            ///< server.api_port (SAGE_API_PORT)
+  int mcp_port = 8001;            ///< server.mcp_port (SAGE_MCP_PORT)
+  int metrics_port = 9000;        ///< server.metrics_port (SAGE_METRICS_PORT)
+  std::string api_key;            ///< server.api_key (SAGE_API_KEY)
 
   /// Where each leaf key (`timeout.layer`) got its value: `default`, a file path, `env
   /// SAGE_TIMEOUT__LAYER`, `flag --kb`.
@@ -90,11 +91,11 @@ struct config {
 /// Where configuration comes from. Tests fill this in instead of touching the real process
 /// environment and home directory.
 struct config_inputs {
-  std::vector<std::string> files;            ///< YAML files in order, later wins; missing ones are skipped
-  std::map<std::string, std::string> env;    ///< environment variables (only SAGE_* are read)
-  std::optional<std::string> dotenv_file;    ///< `.env` in the working directory, if it exists
-  std::optional<std::string> explicit_file;  ///< --config FILE: must exist
-  std::map<std::string, std::string> flags;  ///< command-line overrides by key (`knowledge.path`)
+  std::vector<std::string> files; ///< YAML files in order, later wins; missing ones are skipped
+  std::map<std::string, std::string> env;   ///< environment variables (only SAGE_* are read)
+  std::optional<std::string> dotenv_file;   ///< `.env` in the working directory, if it exists
+  std::optional<std::string> explicit_file; ///< --config FILE: must exist
+  std::map<std::string, std::string> flags; ///< command-line overrides by key (`knowledge.path`)
   /// How the CLI spells the flag behind a key in `flags`, for sources and messages
   /// (`server.api_port` -> `--port`). Unlisted keys show as `--kb` for `knowledge.path`,
   /// else `--<key>`.

@@ -278,8 +278,8 @@ namespace {
 void apply_bundled_sections(config& cfg, const std::string& home) {
   const auto root = YAML::Load(bundled_config_yaml);
   const origin from{origin_kind::default_value, "default", "the built-in defaults", {}, {}};
-  for (const char* key : {"guidelines.sections", "frameworks.sections", "templates.sections",
-                          "triggers"}) {
+  for (const char* key :
+       {"guidelines.sections", "frameworks.sections", "templates.sections", "triggers"}) {
     const auto* spec = find_key(key);
     std::string_view k{key};
     auto dot = k.find('.');
@@ -291,9 +291,10 @@ void apply_bundled_sections(config& cfg, const std::string& home) {
       throw std::logic_error(std::string("bundled config lacks ") + key);
     if (spec->kind == value_kind::map) {
       for (const auto& entry : node) {
-        value_site entry_site{std::string(key) + "." + entry.first.as<std::string>(), &from, home,
-                              {}, nullptr};
-        if (auto bad = spec->set_entry(cfg, entry.first.as<std::string>(), entry.second, entry_site))
+        value_site entry_site{
+            std::string(key) + "." + entry.first.as<std::string>(), &from, home, {}, nullptr};
+        if (auto bad =
+                spec->set_entry(cfg, entry.first.as<std::string>(), entry.second, entry_site))
           throw std::logic_error("bundled config: " + bad->message);
       }
     } else if (auto bad = spec->set(cfg, node, site)) {

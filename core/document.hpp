@@ -25,14 +25,14 @@ struct section {
 
 /// One Markdown file of the knowledge base.
 struct document {
-  std::string path;        ///< relative to the KB root, `/`-separated, original case
-  std::string layer;       ///< layer name (`core`, `guidelines`, ..., or `other`)
-  std::string title;       ///< front-matter title, else first H1, else file name
-  std::string description; ///< front-matter description
+  std::string path;              ///< relative to the KB root, `/`-separated, original case
+  std::string layer;             ///< layer name (`core`, `guidelines`, ..., or `other`)
+  std::string title;             ///< front-matter title, else first H1, else file name
+  std::string description;       ///< front-matter description
   std::vector<std::string> tags; ///< front-matter tags and keywords
-  std::string status;      ///< draft | review | approved | deprecated | archived ("" = unset)
-  std::string language;    ///< ISO 639-1 code (`en`, `de`, `ja`, ...); `en` by default
-  int priority = 0;        ///< front-matter priority, 0 when unset
+  std::string status;            ///< draft | review | approved | deprecated | archived ("" = unset)
+  std::string language;          ///< ISO 639-1 code (`en`, `de`, `ja`, ...); `en` by default
+  int priority = 0;              ///< front-matter priority, 0 when unset
   std::vector<section> sections;
 };
 

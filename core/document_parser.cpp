@@ -14,11 +14,9 @@ parsed_document parse_document(std::string_view path, std::string_view text,
   parsed_document out;
   auto& doc = out.doc;
   doc.path = std::string(path);
-  if (!is_valid_utf8(text))
-    out.problem = "file is not valid utf-8";
+  if (!is_valid_utf8(text)) out.problem = "file is not valid utf-8";
   auto split = split_front_matter(text);
-  if (!split.problem.empty())
-    out.problem = split.problem;
+  if (!split.problem.empty()) out.problem = split.problem;
   auto md = parse_markdown(path, split.body, split.body_line, max_heading_level);
   doc.layer = layer_of(path, split.meta.layer, layers);
   doc.title = !split.meta.title.empty() ? split.meta.title : md.first_h1;
@@ -33,8 +31,7 @@ parsed_document parse_document(std::string_view path, std::string_view text,
   doc.status = std::move(split.meta.status);
   doc.priority = split.meta.priority;
   doc.language = !split.meta.language.empty() ? split.meta.language : language_from_path(path);
-  if (doc.language.empty())
-    doc.language = "en";
+  if (doc.language.empty()) doc.language = "en";
   doc.sections = std::move(md.sections);
   return out;
 }

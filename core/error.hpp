@@ -26,7 +26,9 @@ enum class error_code : uint8_t {
 const char* to_string(error_code code);
 
 /// For test output and logs.
-inline std::ostream& operator<<(std::ostream& os, error_code code) { return os << to_string(code); }
+inline std::ostream& operator<<(std::ostream& os, error_code code) {
+  return os << to_string(code);
+}
 
 /// An error with a message for logs and a hint for people ("run `sage layers` to list layers").
 struct error {
@@ -40,8 +42,7 @@ inline error make_error(error_code code, std::string message, std::string hint =
 }
 
 /// A value or an error. Small stand-in for std::expected (C++23).
-template <class T>
-class result {
+template <class T> class result {
 public:
   result(T value) : data_(std::move(value)) {}
   result(error err) : data_(std::move(err)) {}

@@ -13,26 +13,23 @@ std::string scalar_or_empty(const YAML::Node& node) {
 }
 
 void append_strings(const YAML::Node& node, std::vector<std::string>& out) {
-  if (!node)
-    return;
+  if (!node) return;
   if (node.IsScalar()) { // `tags: a, b` is common in hand-written front matter
     auto text = node.as<std::string>();
     size_t start = 0;
     while (start <= text.size()) {
       auto comma = text.find(',', start);
-      auto item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      auto item =
+          text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
       item.erase(0, item.find_first_not_of(" \t"));
       item.erase(item.find_last_not_of(" \t") + 1);
-      if (!item.empty())
-        out.push_back(item);
-      if (comma == std::string::npos)
-        break;
+      if (!item.empty()) out.push_back(item);
+      if (comma == std::string::npos) break;
       start = comma + 1;
     }
   } else if (node.IsSequence()) {
     for (const auto& item : node)
-      if (item.IsScalar())
-        out.push_back(item.as<std::string>());
+      if (item.IsScalar()) out.push_back(item.as<std::string>());
   }
 }
 
@@ -48,24 +45,22 @@ split_file split_front_matter(std::string_view text) {
   split_file out;
   out.body = text;
   auto opening = text.substr(0, 4);
-  if (opening != "---\n" && text.substr(0, 5) != "---\r\n")
-    return out;
+  if (opening != "---\n" && text.substr(0, 5) != "---\r\n") return out;
   auto header_start = text.find('\n') + 1;
   // The closing fence is a line that is exactly `---` (or `...`).
   size_t pos = header_start;
   size_t close = std::string_view::npos, after = 0;
   while (pos < text.size()) {
     auto eol = text.find('\n', pos);
-    auto line = text.substr(pos, eol == std::string_view::npos ? std::string_view::npos : eol - pos);
-    if (!line.empty() && line.back() == '\r')
-      line.remove_suffix(1);
+    auto line =
+        text.substr(pos, eol == std::string_view::npos ? std::string_view::npos : eol - pos);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line == "---" || line == "...") {
       close = pos;
       after = eol == std::string_view::npos ? text.size() : eol + 1;
       break;
     }
-    if (eol == std::string_view::npos)
-      break;
+    if (eol == std::string_view::npos) break;
     pos = eol + 1;
   }
   if (close == std::string_view::npos) {
@@ -77,8 +72,7 @@ split_file split_front_matter(std::string_view text) {
   out.body_line = 1 + static_cast<uint32_t>(std::count(text.begin(), text.begin() + after, '\n'));
   try {
     auto root = YAML::Load(std::string{yaml_text});
-    if (!root || root.IsNull())
-      return out;
+    if (!root || root.IsNull()) return out;
     if (!root.IsMap()) {
       out.problem = "front matter is not a mapping";
       return out;
@@ -90,8 +84,7 @@ split_file split_front_matter(std::string_view text) {
     out.meta.layer = scalar_or_empty(root["layer"]);
     out.meta.status = lower(scalar_or_empty(root["status"]));
     out.meta.language = lower(scalar_or_empty(root["lang"]));
-    if (out.meta.language.empty())
-      out.meta.language = lower(scalar_or_empty(root["language"]));
+    if (out.meta.language.empty()) out.meta.language = lower(scalar_or_empty(root["language"]));
     if (auto p = root["priority"]; p && p.IsScalar()) {
       try {
         out.meta.priority = p.as<int>();

@@ -4,14 +4,14 @@
 
 #include "core/binary_io.hpp"
 
-#include <cstring>
-#include <fstream>
-#include <tuple>
-#include <sstream>
 #include <algorithm>
+#include <cstring>
 #include <fcntl.h>
+#include <fstream>
+#include <sstream>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <tuple>
 #include <unistd.h>
 
 namespace sage::core {
@@ -56,8 +56,7 @@ document get_document(binary_reader& r) {
   d.language = r.get_string();
   d.priority = r.get<int32_t>();
   auto n = r.get<uint32_t>();
-  if (!r.plausible_count(n, 32))
-    return d;
+  if (!r.plausible_count(n, 32)) return d;
   d.sections.resize(n);
   for (auto& s : d.sections) {
     s.id = r.get_string();
@@ -68,8 +67,7 @@ document get_document(binary_reader& r) {
     s.line_begin = r.get<uint32_t>();
     s.line_end = r.get<uint32_t>();
     s.text = r.get_string();
-    if (!r.ok())
-      break;
+    if (!r.ok()) break;
   }
   return d;
 }
@@ -78,11 +76,9 @@ document get_document(binary_reader& r) {
 
 bool read_whole_file(const fs::path& path, std::string& out) {
   std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in)
-    return false;
+  if (!in) return false;
   auto size = in.tellg();
-  if (size < 0)
-    return false;
+  if (size < 0) return false;
   out.resize(static_cast<size_t>(size));
   in.seekg(0);
   return static_cast<bool>(in.read(out.data(), size));
@@ -103,9 +99,8 @@ class mapped_file {
 public:
   explicit mapped_file(const fs::path& path) {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-      return;
-    struct stat st{};
+    if (fd < 0) return;
+    struct stat st {};
     if (::fstat(fd, &st) == 0 && st.st_size > 0) {
       size_ = static_cast<size_t>(st.st_size);
       void* p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
@@ -114,8 +109,7 @@ public:
     ::close(fd);
   }
   ~mapped_file() {
-    if (data_ != nullptr)
-      ::munmap(const_cast<char*>(data_), size_);
+    if (data_ != nullptr) ::munmap(const_cast<char*>(data_), size_);
   }
   mapped_file(const mapped_file&) = delete;
   mapped_file& operator=(const mapped_file&) = delete;
@@ -193,24 +187,20 @@ cache_contents read_index_cache(const fs::path& file, uint64_t fingerprint,
   };
   binary_reader r(payload);
   auto n = r.get<uint32_t>();
-  if (!r.plausible_count(n, 16))
-    return corrupt();
+  if (!r.plausible_count(n, 16)) return corrupt();
   std::vector<cache_entry> entries(n);
   for (auto& e : entries) {
     e.file = get_file(r);
     e.doc = get_document(r);
     e.problem = r.get_string();
-    if (!r.ok())
-      return corrupt();
+    if (!r.ok()) return corrupt();
   }
   auto analyses_size = r.get<uint64_t>();
-  if (!r.ok() || analyses_size > r.remaining())
-    return corrupt();
+  if (!r.ok() || analyses_size > r.remaining()) return corrupt();
   size_t analyses_at = r.offset();
   r = binary_reader(payload, analyses_at + analyses_size);
   auto index_size = r.get<uint64_t>();
-  if (!r.ok() || index_size != r.remaining())
-    return corrupt();
+  if (!r.ok() || index_size != r.remaining()) return corrupt();
   size_t index_at = r.offset();
 
   // The fast path: the scan found exactly the cached files, all unchanged.
@@ -229,12 +219,10 @@ cache_contents read_index_cache(const fs::path& file, uint64_t fingerprint,
     size_t offset = analyses_at;
     for (auto& e : entries) {
       auto analysis = deserialize(payload, offset);
-      if (!analysis)
-        return corrupt();
+      if (!analysis) return corrupt();
       e.analysis = std::move(*analysis);
     }
-    if (offset != analyses_at + analyses_size)
-      return corrupt();
+    if (offset != analyses_at + analyses_size) return corrupt();
   }
   if (!std::is_sorted(entries.begin(), entries.end(),
                       [](const auto& a, const auto& b) { return a.file.path < b.file.path; }))

@@ -59,9 +59,8 @@ private:
 };
 
 /// The last steps of every load: lookups, stamp, timing.
-std::shared_ptr<const knowledge_base> finish_snapshot(std::shared_ptr<knowledge_base> kb,
-                                                      const kb_load_options& opts,
-                                                      stopwatch& watch) {
+std::shared_ptr<const knowledge_base>
+finish_snapshot(std::shared_ptr<knowledge_base> kb, const kb_load_options& opts, stopwatch& watch) {
   kb->finish();
   kb->stamp = {opts.generation, iso8601_now()};
   kb->stats.build_ms = watch.total();
@@ -86,12 +85,12 @@ void parse_files(const fs::path& root, const config& cfg, const std::vector<kb_f
       }
       auto parsed = parse_document(e.file.path, text, cfg.layers, cfg.loading.max_heading_level);
       e.doc = std::move(parsed.doc);
-      if (e.problem.empty())
-        e.problem = std::move(parsed.problem);
+      if (e.problem.empty()) e.problem = std::move(parsed.problem);
       e.analysis = analyze(e.doc, an);
     }
   };
-  threads = std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(to_parse.size() / 64 + 1)));
+  threads =
+      std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(to_parse.size() / 64 + 1)));
   std::vector<std::thread> pool;
   for (unsigned t = 1; t < threads; ++t)
     pool.emplace_back(work);
@@ -110,8 +109,7 @@ result<std::shared_ptr<const knowledge_base>> load_knowledge_base(const config& 
                                                                   const kb_load_options& opts) {
   stopwatch watch;
   auto scanned = scan_knowledge_base(opts.root);
-  if (!scanned)
-    return scanned.err();
+  if (!scanned) return scanned.err();
   auto kb = std::make_shared<knowledge_base>();
   kb->root = fs::canonical(opts.root);
   kb->layers = cfg.layers;
@@ -136,8 +134,7 @@ result<std::shared_ptr<const knowledge_base>> load_knowledge_base(const config& 
     kb->files = files;
     kb->documents.reserve(files.size());
     for (auto& e : cached.entries) { // same files in the same order as the scan
-      if (!e.problem.empty())
-        kb->problems.push_back({e.file.path, e.problem});
+      if (!e.problem.empty()) kb->problems.push_back({e.file.path, e.problem});
       kb->documents.push_back(std::move(e.doc));
     }
     kb->index = std::move(*cached.index);
@@ -180,8 +177,7 @@ result<std::shared_ptr<const knowledge_base>> load_knowledge_base(const config& 
   kb->documents.reserve(entries.size());
   kb->analyses.reserve(entries.size());
   for (const auto& e : entries) {
-    if (!e.problem.empty())
-      kb->problems.push_back({e.file.path, e.problem});
+    if (!e.problem.empty()) kb->problems.push_back({e.file.path, e.problem});
     kb->files.push_back(e.file);
     kb->documents.push_back(e.doc);
     kb->analyses.push_back(e.analysis);

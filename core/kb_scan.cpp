@@ -38,12 +38,10 @@ public:
     }
     while (auto* entry = ::readdir(dir)) {
       std::string_view name = entry->d_name;
-      if (name == "." || name == "..")
-        continue;
+      if (name == "." || name == "..") continue;
       std::string rel = prefix.empty() ? std::string(name) : prefix + "/" + std::string(name);
-      struct stat st{};
-      if (::fstatat(::dirfd(dir), entry->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
-        continue;
+      struct stat st {};
+      if (::fstatat(::dirfd(dir), entry->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
       if (S_ISLNK(st.st_mode)) {
         // A symlink is served only when its target stays inside the root, and folders behind
         // symlinks are never walked (their files are reachable by their real path or not at all).
@@ -51,19 +49,16 @@ public:
           out_.refused.push_back(rel);
           continue;
         }
-        if (::fstatat(::dirfd(dir), entry->d_name, &st, 0) != 0 || !S_ISREG(st.st_mode))
-          continue;
+        if (::fstatat(::dirfd(dir), entry->d_name, &st, 0) != 0 || !S_ISREG(st.st_mode)) continue;
       }
       if (S_ISDIR(st.st_mode)) {
         if (name.front() == '.' || depth >= max_depth)
           continue; // hidden folders such as `.git` are not part of the knowledge base
         int child = ::openat(::dirfd(dir), entry->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (child >= 0)
-          walk(child, rel, depth + 1);
+        if (child >= 0) walk(child, rel, depth + 1);
         continue;
       }
-      if (!S_ISREG(st.st_mode) || !has_md_extension(name))
-        continue;
+      if (!S_ISREG(st.st_mode) || !has_md_extension(name)) continue;
       out_.files.push_back({std::move(rel), static_cast<uint64_t>(st.st_size),
                             nanoseconds(st.st_mtim), nanoseconds(st.st_ctim),
                             static_cast<uint64_t>(st.st_ino)});

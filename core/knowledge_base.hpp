@@ -31,23 +31,23 @@ struct kb_problem {
 
 /// How a snapshot came to be: for `info`, logs and benchmarks.
 struct build_stats {
-  size_t files_parsed = 0;    ///< read and parsed in this build
-  size_t files_from_cache = 0;///< reused from the on-disk index cache
-  double build_ms = 0;  ///< all of the load
-  double scan_ms = 0;   ///< listing files
-  double cache_ms = 0;  ///< reading the index cache
-  double parse_ms = 0;  ///< reading, parsing and analysing changed files
-  double index_ms = 0;  ///< building the inverted index
+  size_t files_parsed = 0;     ///< read and parsed in this build
+  size_t files_from_cache = 0; ///< reused from the on-disk index cache
+  double build_ms = 0;         ///< all of the load
+  double scan_ms = 0;          ///< listing files
+  double cache_ms = 0;         ///< reading the index cache
+  double parse_ms = 0;         ///< reading, parsing and analysing changed files
+  double index_ms = 0;         ///< building the inverted index
   bool cache_written = false;
 };
 
 /// Read-only after construction, so any number of threads may query it at once.
 class knowledge_base {
 public:
-  std::filesystem::path root;           ///< canonical KB root
-  std::vector<layer_config> layers;     ///< as configured
-  std::vector<document> documents;      ///< sorted by path
-  std::vector<kb_file> files;           ///< parallel to `documents`
+  std::filesystem::path root;       ///< canonical KB root
+  std::vector<layer_config> layers; ///< as configured
+  std::vector<document> documents;  ///< sorted by path
+  std::vector<kb_file> files;       ///< parallel to `documents`
   /// Parallel to `documents`, or empty when the snapshot came whole from the index cache
   /// (the analyses are only needed to rebuild the index).
   std::vector<analyzed_document> analyses;
@@ -78,7 +78,9 @@ public:
   /// The `knowledge://<layer>/<path>` URI of a document.
   std::string uri_of(const document& doc) const;
 
-  size_t index_of(const document& doc) const { return static_cast<size_t>(&doc - documents.data()); }
+  size_t index_of(const document& doc) const {
+    return static_cast<size_t>(&doc - documents.data());
+  }
 
 private:
   std::unordered_map<std::string, size_t> by_key_; ///< lower-cased path without `.md`

@@ -28,12 +28,18 @@ double ms_since(clock_type::time_point start) {
 
 candidate_section make_candidate(const op_context& ctx, const document& doc, size_t s,
                                  double score) {
-  return {&doc, &doc.sections[s], score, layer_priority(doc.layer, ctx.kb.layers),
-          ctx.kb.index_of(doc), s, 0};
+  return {&doc,
+          &doc.sections[s],
+          score,
+          layer_priority(doc.layer, ctx.kb.layers),
+          ctx.kb.index_of(doc),
+          s,
+          0};
 }
 
 std::vector<section_ref> to_refs(std::vector<candidate_section> cs) {
-  std::stable_sort(cs.begin(), cs.end(), [](const auto& a, const auto& b) { return a.score > b.score; });
+  std::stable_sort(cs.begin(), cs.end(),
+                   [](const auto& a, const auto& b) { return a.score > b.score; });
   std::vector<section_ref> out;
   for (const auto& c : cs)
     out.push_back({c.sec->id, c.tokens, c.score});
@@ -41,7 +47,8 @@ std::vector<section_ref> to_refs(std::vector<candidate_section> cs) {
 }
 
 /// Takes sections in the given order while they fit; the rest are omitted.
-load_result pack_in_order(const op_context& ctx, std::vector<candidate_section> all, size_t budget) {
+load_result pack_in_order(const op_context& ctx, std::vector<candidate_section> all,
+                          size_t budget) {
   measure(all, ctx.tokens);
   std::vector<candidate_section> chosen, omitted;
   size_t used = 0;
@@ -87,8 +94,7 @@ result<load_result> get_knowledge(const op_context& ctx, std::string_view target
   if (is_layer) {
     if (auto layer = resolve_layer_name(target, ctx.cfg)) {
       for (const auto* doc : ctx.kb.layer_documents(*layer))
-        if (include_retired || !is_retired(*doc))
-          docs.push_back(doc);
+        if (include_retired || !is_retired(*doc)) docs.push_back(doc);
     } else {
       is_layer = false;
     }
@@ -98,9 +104,9 @@ result<load_result> get_knowledge(const op_context& ctx, std::string_view target
     if (!doc) {
       // A bare word that is neither a layer nor a document: say both were tried.
       if (target.find('/') == std::string_view::npos && doc.err().code == error_code::not_found)
-        return make_error(error_code::not_found,
-                          "no layer or document named " + std::string(target),
-                          "run `sage layers` to list layers or `sage search <words>` to find documents");
+        return make_error(
+            error_code::not_found, "no layer or document named " + std::string(target),
+            "run `sage layers` to list layers or `sage search <words>` to find documents");
       return doc.err();
     }
     docs.push_back(*doc); // asked for explicitly: served even when deprecated or archived
@@ -117,8 +123,7 @@ result<load_result> get_named(const op_context& ctx, named_kind kind, std::strin
                         : kind == named_kind::framework ? ctx.cfg.framework_aliases
                                                         : ctx.cfg.template_aliases;
   auto doc = ctx.kb.resolve_named(kind, name, aliases);
-  if (!doc)
-    return doc.err();
+  if (!doc) return doc.err();
   auto out = pack_in_order(ctx, sections_of(ctx, {*doc}), budget);
   stamp(ctx, out, start, ctx.cfg.timeout.file);
   return out;
@@ -133,14 +138,12 @@ result<load_result> build_context(const op_context& ctx, std::string_view task, 
   std::set<std::string> wanted_layers;
   for (const auto& l : layers) {
     auto name = resolve_layer_name(l, ctx.cfg);
-    if (!name)
-      return name.err();
+    if (!name) return name.err();
     wanted_layers.insert(*name);
   }
   std::set<std::string> always;
   for (const auto& l : ctx.cfg.layers)
-    if (l.always)
-      always.insert(l.name);
+    if (l.always) always.insert(l.name);
 
   // Scores of every section for the task, by global search over many candidates.
   search_options so;
@@ -152,8 +155,7 @@ result<load_result> build_context(const op_context& ctx, std::string_view task, 
     score[{&ctx.kb.documents[h.doc], h.section}] = h.score;
     top = std::max(top, h.score);
   }
-  if (top == 0)
-    top = 1;
+  if (top == 0) top = 1;
 
   // 1. Always-loaded layers get a reserved share; if they do not fit, their best sections.
   std::vector<candidate_section> core_all;
@@ -182,23 +184,20 @@ result<load_result> build_context(const op_context& ctx, std::string_view task, 
   auto fired = fire_triggers(task, ctx.cfg.triggers, ctx.kb, ctx.an);
   std::map<std::pair<const document*, size_t>, double> boosted = {};
   for (const auto& [key, s] : score)
-    if (!always.count(key.first->layer))
-      boosted[key] = s;
+    if (!always.count(key.first->layer)) boosted[key] = s;
   for (size_t rank = 0; rank < fired.size(); ++rank) {
     // Earlier (higher-priority) triggers weigh more; a triggered section that also matches
     // the search keeps its own score on top.
     double boost = top * 0.5 / static_cast<double>(1 + rank);
     for (const auto* doc : fired[rank].documents) {
-      if (always.count(doc->layer) || is_retired(*doc))
-        continue;
+      if (always.count(doc->layer) || is_retired(*doc)) continue;
       for (size_t s = 0; s < doc->sections.size(); ++s)
         boosted[{doc, s}] += boost;
     }
   }
   std::vector<candidate_section> rest;
   for (const auto& [key, s] : boosted) {
-    if (!wanted_layers.empty() && !wanted_layers.count(key.first->layer))
-      continue;
+    if (!wanted_layers.empty() && !wanted_layers.count(key.first->layer)) continue;
     rest.push_back(make_candidate(ctx, *key.first, key.second, s));
   }
   measure(rest, ctx.tokens);
@@ -207,8 +206,7 @@ result<load_result> build_context(const op_context& ctx, std::string_view task, 
   std::stable_sort(rest.begin(), rest.end(), [](const auto& a, const auto& b) {
     double da = a.score / static_cast<double>(std::max(a.tokens, density_floor));
     double db = b.score / static_cast<double>(std::max(b.tokens, density_floor));
-    if (da != db)
-      return da > db;
+    if (da != db) return da > db;
     return a.sec->id < b.sec->id;
   });
   for (auto& c : rest) {
@@ -247,8 +245,7 @@ result<search_answer> run_search(const op_context& ctx, const search_params& par
   so.include_retired = params.include_retired;
   for (const auto& l : params.layers) {
     auto name = resolve_layer_name(l, ctx.cfg);
-    if (!name)
-      return name.err();
+    if (!name) return name.err();
     so.layers.push_back(*name);
   }
   search_answer out;

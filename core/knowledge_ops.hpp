@@ -4,11 +4,11 @@
 #pragma once
 
 #include "core/analyzer.hpp"
-#include "core/search_index.hpp"
 #include "core/config.hpp"
 #include "core/error.hpp"
 #include "core/knowledge_base.hpp"
 #include "core/load_result.hpp"
+#include "core/search_index.hpp"
 #include "core/tokenizer.hpp"
 
 #include <nlohmann/json_fwd.hpp>

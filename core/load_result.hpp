@@ -23,10 +23,10 @@ struct index_stamp {
 };
 
 struct load_result {
-  std::string content;             ///< Markdown; each included section headed by its source
-  size_t tokens = 0;               ///< exact count of `content`
-  std::string status = "success";  ///< success | partial | fallback | error
-  bool complete = true;            ///< false when anything was left out
+  std::string content;            ///< Markdown; each included section headed by its source
+  size_t tokens = 0;              ///< exact count of `content`
+  std::string status = "success"; ///< success | partial | fallback | error
+  bool complete = true;           ///< false when anything was left out
   double duration_ms = 0;
   int64_t timeout_ms = 0;
   std::vector<std::string> files_loaded;

@@ -56,8 +56,7 @@ int leave_block(MD_BLOCKTYPE type, void*, void* user) {
   if (type == MD_BLOCK_H && st.in_heading) {
     st.in_heading = false;
     // A heading without text has nothing to anchor a section to; it stays in the previous one.
-    if (st.heading_has_offset)
-      st.headings.push_back(std::move(st.current));
+    if (st.heading_has_offset) st.headings.push_back(std::move(st.current));
   }
   return 0;
 }
@@ -71,7 +70,9 @@ int enter_span(MD_SPANTYPE type, void* detail, void* user) {
   return 0;
 }
 
-int leave_span(MD_SPANTYPE, void*, void*) { return 0; }
+int leave_span(MD_SPANTYPE, void*, void*) {
+  return 0;
+}
 
 int on_text(MD_TEXTTYPE type, const MD_CHAR* text, MD_SIZE size, void* user) {
   auto& st = *static_cast<parse_state*>(user);
@@ -79,16 +80,13 @@ int on_text(MD_TEXTTYPE type, const MD_CHAR* text, MD_SIZE size, void* user) {
   // characters may point elsewhere, so only in-range pointers give positions.
   const char* begin = st.body.data();
   bool inside = text >= begin && text < begin + st.body.size();
-  if (inside)
-    st.last_text_offset = static_cast<size_t>(text - begin);
-  if (!st.in_heading)
-    return 0;
+  if (inside) st.last_text_offset = static_cast<size_t>(text - begin);
+  if (!st.in_heading) return 0;
   if (inside && !st.heading_has_offset) {
     st.current.offset = line_start(st.body, static_cast<size_t>(text - begin));
     st.heading_has_offset = true;
   }
-  if (type == MD_TEXT_NULLCHAR)
-    return 0;
+  if (type == MD_TEXT_NULLCHAR) return 0;
   if (type == MD_TEXT_SOFTBR || type == MD_TEXT_BR)
     st.current.text += ' ';
   else
@@ -98,8 +96,7 @@ int on_text(MD_TEXTTYPE type, const MD_CHAR* text, MD_SIZE size, void* user) {
 
 std::string trim(std::string s) {
   auto b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos)
-    return {};
+  if (b == std::string::npos) return {};
   auto e = s.find_last_not_of(" \t\r\n");
   return s.substr(b, e - b + 1);
 }
@@ -139,16 +136,15 @@ parsed_markdown parse_markdown(std::string_view path, std::string_view body, uin
   for (auto& [href, offset] : st.links)
     out.links.push_back({std::move(href), line_of(offset)});
 
-  uint32_t last_line = first_line + static_cast<uint32_t>(std::count(body.begin(), body.end(), '\n'));
-  if (!body.empty() && body.back() == '\n')
-    --last_line;
+  uint32_t last_line =
+      first_line + static_cast<uint32_t>(std::count(body.begin(), body.end(), '\n'));
+  if (!body.empty() && body.back() == '\n') --last_line;
 
   slug_registry slugs;
   std::vector<std::string> path_stack; // heading texts by level
   auto add_section = [&](size_t begin, size_t end, const heading_mark* h) {
     auto text = body.substr(begin, end - begin);
-    if (!h && blank(text))
-      return;
+    if (!h && blank(text)) return;
     section s;
     if (h) {
       s.heading = trim(h->text);
@@ -157,8 +153,7 @@ parsed_markdown parse_markdown(std::string_view path, std::string_view body, uin
       path_stack.resize(static_cast<size_t>(h->level - 1));
       path_stack.push_back(s.heading);
       s.heading_path = path_stack;
-      if (h->level == 1 && out.first_h1.empty())
-        out.first_h1 = s.heading;
+      if (h->level == 1 && out.first_h1.empty()) out.first_h1 = s.heading;
     }
     s.id = std::string(path) + (s.slug.empty() ? "" : "#" + s.slug);
     s.line_begin = line_of(begin);

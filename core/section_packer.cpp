@@ -22,10 +22,8 @@ void measure(std::vector<candidate_section>& candidates, const token_counter& co
 void assemble(std::vector<candidate_section>& chosen, size_t budget, const token_counter& counter,
               load_result& out, std::vector<candidate_section>& dropped) {
   std::sort(chosen.begin(), chosen.end(), [](const auto& a, const auto& b) {
-    if (a.layer_priority != b.layer_priority)
-      return a.layer_priority < b.layer_priority;
-    if (a.doc_order != b.doc_order)
-      return a.doc_order < b.doc_order;
+    if (a.layer_priority != b.layer_priority) return a.layer_priority < b.layer_priority;
+    if (a.doc_order != b.doc_order) return a.doc_order < b.doc_order;
     return a.section_order < b.section_order;
   });
   for (;;) {
@@ -33,8 +31,7 @@ void assemble(std::vector<candidate_section>& chosen, size_t budget, const token
     for (const auto& c : chosen)
       out.content += render_piece(c);
     out.tokens = counter.count(out.content);
-    if (budget == 0 || out.tokens <= budget || chosen.empty())
-      break;
+    if (budget == 0 || out.tokens <= budget || chosen.empty()) break;
     // Token counts of pieces need not add up exactly at the joins: drop the least valuable
     // section per token and count again, so the budget holds for the real text.
     auto worst = std::min_element(chosen.begin(), chosen.end(), [](const auto& a, const auto& b) {
@@ -49,13 +46,10 @@ void assemble(std::vector<candidate_section>& chosen, size_t budget, const token
   std::set<std::string> files, layers;
   for (const auto& c : chosen) {
     out.sections.push_back({c.sec->id, c.tokens, c.score});
-    if (files.insert(c.doc->path).second)
-      out.files_loaded.push_back(c.doc->path);
-    if (layers.insert(c.doc->layer).second)
-      out.layers.push_back(c.doc->layer);
+    if (files.insert(c.doc->path).second) out.files_loaded.push_back(c.doc->path);
+    if (layers.insert(c.doc->layer).second) out.layers.push_back(c.doc->layer);
   }
-  if (budget > 0)
-    out.budget_limit = budget;
+  if (budget > 0) out.budget_limit = budget;
 }
 
 } // namespace sage::core

@@ -30,24 +30,24 @@ std::string github_slug(std::string_view heading) {
       continue;
     }
     switch (utf8proc_category(cp)) {
-      case UTF8PROC_CATEGORY_LU:
-      case UTF8PROC_CATEGORY_LL:
-      case UTF8PROC_CATEGORY_LT:
-      case UTF8PROC_CATEGORY_LM:
-      case UTF8PROC_CATEGORY_LO:
-      case UTF8PROC_CATEGORY_MN:
-      case UTF8PROC_CATEGORY_MC:
-      case UTF8PROC_CATEGORY_ME:
-      case UTF8PROC_CATEGORY_ND:
-      case UTF8PROC_CATEGORY_NL:
-      case UTF8PROC_CATEGORY_NO: {
-        utf8proc_uint8_t buf[4];
-        auto len = utf8proc_encode_char(utf8proc_tolower(cp), buf);
-        out.append(reinterpret_cast<const char*>(buf), static_cast<size_t>(len));
-        break;
-      }
-      default:
-        break; // punctuation, symbols, other whitespace
+    case UTF8PROC_CATEGORY_LU:
+    case UTF8PROC_CATEGORY_LL:
+    case UTF8PROC_CATEGORY_LT:
+    case UTF8PROC_CATEGORY_LM:
+    case UTF8PROC_CATEGORY_LO:
+    case UTF8PROC_CATEGORY_MN:
+    case UTF8PROC_CATEGORY_MC:
+    case UTF8PROC_CATEGORY_ME:
+    case UTF8PROC_CATEGORY_ND:
+    case UTF8PROC_CATEGORY_NL:
+    case UTF8PROC_CATEGORY_NO: {
+      utf8proc_uint8_t buf[4];
+      auto len = utf8proc_encode_char(utf8proc_tolower(cp), buf);
+      out.append(reinterpret_cast<const char*>(buf), static_cast<size_t>(len));
+      break;
+    }
+    default:
+      break; // punctuation, symbols, other whitespace
     }
   }
   return out;
@@ -56,13 +56,11 @@ std::string github_slug(std::string_view heading) {
 std::string slug_registry::unique(std::string_view heading) {
   auto base = github_slug(heading);
   auto [it, inserted] = seen_.emplace(base, 0);
-  if (inserted)
-    return base;
+  if (inserted) return base;
   // GitHub appends -1, -2, ... and skips suffixes that collide with a real heading's slug.
   for (;;) {
     auto candidate = base + "-" + std::to_string(++it->second);
-    if (seen_.emplace(candidate, 0).second)
-      return candidate;
+    if (seen_.emplace(candidate, 0).second) return candidate;
   }
 }
 

@@ -68,7 +68,8 @@ table_cache& loaded_tables() {
 
 } // namespace
 
-result<token_counter> token_counter::load(const std::string& encoding, const std::string& data_dir) {
+result<token_counter> token_counter::load(const std::string& encoding,
+                                          const std::string& data_dir) {
   if (encoding == "estimate") {
     auto p = std::make_shared<impl>();
     p->encoding = encoding;
@@ -76,7 +77,8 @@ result<token_counter> token_counter::load(const std::string& encoding, const std
   }
   const std::string_view pattern = bpe_splitter::pattern_of(encoding);
   if (pattern.empty()) {
-    return make_error(error_code::config, "unknown token encoding", "use cl100k_base, o200k_base or estimate");
+    return make_error(error_code::config, "unknown token encoding",
+                      "use cl100k_base, o200k_base or estimate");
   }
   const std::string path = data_dir + "/tokenizers/" + encoding + ".tiktoken";
 
@@ -110,6 +112,8 @@ std::vector<uint32_t> token_counter::encode(std::string_view text) const {
   return out;
 }
 
-const std::string& token_counter::encoding() const { return impl_->encoding; }
+const std::string& token_counter::encoding() const {
+  return impl_->encoding;
+}
 
 } // namespace sage::core

@@ -11,15 +11,12 @@ namespace sage::core {
 
 std::vector<const document*> trigger_targets(std::string_view target, const knowledge_base& kb) {
   auto checked = check_relative_path(target);
-  if (!checked)
-    return {};
-  if (const auto* doc = kb.find(*checked))
-    return {doc};
+  if (!checked) return {};
+  if (const auto* doc = kb.find(*checked)) return {doc};
   auto prefix = ascii_lower(*checked) + "/";
   std::vector<const document*> out;
   for (const auto& d : kb.documents)
-    if (ascii_lower(d.path).rfind(prefix, 0) == 0)
-      out.push_back(&d);
+    if (ascii_lower(d.path).rfind(prefix, 0) == 0) out.push_back(&d);
   return out;
 }
 
@@ -38,16 +35,13 @@ std::vector<fired_trigger> fire_triggers(std::string_view task,
   for (const auto* t : ordered) {
     for (const auto& keyword : t->keywords) {
       auto needle = an.terms(keyword, "en");
-      if (needle.empty())
-        continue;
+      if (needle.empty()) continue;
       auto hit = std::search(words.begin(), words.end(), needle.begin(), needle.end());
-      if (hit == words.end())
-        continue;
+      if (hit == words.end()) continue;
       fired_trigger f{t->name, t->priority, keyword, {}};
       for (const auto& target : t->targets)
         for (const auto* doc : trigger_targets(target, kb))
-          if (seen.insert(doc).second)
-            f.documents.push_back(doc);
+          if (seen.insert(doc).second) f.documents.push_back(doc);
       out.push_back(std::move(f));
       break;
     }

@@ -16,14 +16,15 @@ namespace sage::core {
 struct fired_trigger {
   std::string name;
   int priority = 0;
-  std::string keyword;                   ///< the keyword that matched
+  std::string keyword;                    ///< the keyword that matched
   std::vector<const document*> documents; ///< targets resolved; a folder means its .md files
 };
 
 /// The triggers a task fires: a keyword matches when its analysed words (normalised and
 /// stemmed, so `classification` does not fire `class`) occur as consecutive whole words of the
 /// task. In priority order, then name; each document appears once, under its first trigger.
-std::vector<fired_trigger> fire_triggers(std::string_view task, const std::vector<trigger_config>& triggers,
+std::vector<fired_trigger> fire_triggers(std::string_view task,
+                                         const std::vector<trigger_config>& triggers,
                                          const knowledge_base& kb, analyzer& an);
 
 /// Documents a trigger target names: a file (case-insensitive, `.md` optional) or every `.md`

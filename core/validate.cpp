@@ -24,8 +24,7 @@ const std::set<std::string> known_statuses = {"draft", "review", "approved", "de
 
 bool has_scheme(std::string_view target) {
   auto colon = target.find(':');
-  if (colon == std::string_view::npos || colon == 0)
-    return false;
+  if (colon == std::string_view::npos || colon == 0) return false;
   return std::all_of(target.begin(), target.begin() + static_cast<long>(colon), [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.';
   });
@@ -49,28 +48,27 @@ std::string percent_decode(std::string_view s) {
 /// Joins a link relative to the linking document's folder; nullopt when it leaves the root.
 std::optional<std::string> join_relative(std::string_view doc_path, std::string_view link) {
   std::vector<std::string> parts;
-  auto dir = doc_path.substr(0, doc_path.rfind('/') == std::string_view::npos ? 0 : doc_path.rfind('/'));
+  auto dir =
+      doc_path.substr(0, doc_path.rfind('/') == std::string_view::npos ? 0 : doc_path.rfind('/'));
   auto push_all = [&](std::string_view p) -> bool {
     size_t pos = 0;
     while (pos <= p.size()) {
       auto slash = p.find('/', pos);
-      auto part = p.substr(pos, slash == std::string_view::npos ? std::string_view::npos : slash - pos);
+      auto part =
+          p.substr(pos, slash == std::string_view::npos ? std::string_view::npos : slash - pos);
       if (part == "..") {
-        if (parts.empty())
-          return false;
+        if (parts.empty()) return false;
         parts.pop_back();
       } else if (!part.empty() && part != ".") {
         parts.emplace_back(part);
       }
-      if (slash == std::string_view::npos)
-        break;
+      if (slash == std::string_view::npos) break;
       pos = slash + 1;
     }
     return true;
   };
   if (!link.empty() && link.front() == '/') { // root-relative
-    if (!push_all(link.substr(1)))
-      return std::nullopt;
+    if (!push_all(link.substr(1))) return std::nullopt;
   } else if (!push_all(dir) || !push_all(link)) {
     return std::nullopt;
   }
@@ -87,14 +85,16 @@ size_t validation_report::errors() const {
                                            [](const auto& i) { return i.severity == "error"; }));
 }
 
-size_t validation_report::warnings() const { return issues.size() - errors(); }
+size_t validation_report::warnings() const {
+  return issues.size() - errors();
+}
 
 validation_report validate_knowledge_base(const knowledge_base& kb) {
   validation_report report;
   auto add = [&](std::string severity, std::string kind, std::string path, uint32_t line,
                  std::string message) {
-    report.issues.push_back({std::move(severity), std::move(kind), std::move(path), line,
-                             std::move(message)});
+    report.issues.push_back(
+        {std::move(severity), std::move(kind), std::move(path), line, std::move(message)});
   };
 
   // -- structure --
@@ -114,17 +114,16 @@ validation_report validate_knowledge_base(const knowledge_base& kb) {
     ++report.files_checked;
     if (!doc.status.empty() && !known_statuses.count(doc.status))
       add("warning", "status", doc.path, 1,
-          "unknown status " + doc.status + " (expected draft, review, approved, deprecated or archived)");
-    if (doc.sections.empty())
-      add("warning", "empty", doc.path, 1, "document has no content");
+          "unknown status " + doc.status +
+              " (expected draft, review, approved, deprecated or archived)");
+    if (doc.sections.empty()) add("warning", "empty", doc.path, 1, "document has no content");
     std::ifstream in(kb.root / doc.path, std::ios::binary);
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     auto split = split_front_matter(text);
     auto md = parse_markdown(doc.path, split.body, split.body_line, 6);
     auto& slugs = anchors[&doc];
     for (const auto& s : md.sections)
-      if (!s.slug.empty())
-        slugs.insert(s.slug);
+      if (!s.slug.empty()) slugs.insert(s.slug);
     links[&doc] = std::move(md.links);
   }
 
@@ -132,14 +131,13 @@ validation_report validate_knowledge_base(const knowledge_base& kb) {
   for (const auto& doc : kb.documents) {
     for (const auto& link : links[&doc]) {
       std::string_view target = link.target;
-      if (target.empty() || has_scheme(target))
-        continue;
+      if (target.empty() || has_scheme(target)) continue;
       ++report.links_checked;
       auto hash = target.find('#');
       auto file_part = percent_decode(target.substr(0, hash));
-      auto anchor = hash == std::string_view::npos ? std::string{} : percent_decode(target.substr(hash + 1));
-      if (auto q = file_part.find('?'); q != std::string::npos)
-        file_part.resize(q);
+      auto anchor =
+          hash == std::string_view::npos ? std::string{} : percent_decode(target.substr(hash + 1));
+      if (auto q = file_part.find('?'); q != std::string::npos) file_part.resize(q);
       const document* target_doc = &doc;
       if (!file_part.empty()) {
         auto joined = join_relative(doc.path, file_part);
@@ -153,7 +151,8 @@ validation_report validate_knowledge_base(const knowledge_base& kb) {
           std::error_code ec;
           bool exists = fs::exists(kb.root / *joined, ec) && is_inside(kb.root, kb.root / *joined);
           if (!exists)
-            add("error", "broken_link", doc.path, link.line, "link target not found: " + link.target);
+            add("error", "broken_link", doc.path, link.line,
+                "link target not found: " + link.target);
           continue; // a non-Markdown file: nothing more to check
         }
       }
@@ -176,12 +175,9 @@ nlohmann::json to_json(const validation_report& r) {
                       {"path", i.path},
                       {"line", i.line},
                       {"message", i.message}});
-  return {{"valid", r.errors() == 0},
-          {"files_checked", r.files_checked},
-          {"links_checked", r.links_checked},
-          {"errors", r.errors()},
-          {"warnings", r.warnings()},
-          {"issues", issues}};
+  return {{"valid", r.errors() == 0},         {"files_checked", r.files_checked},
+          {"links_checked", r.links_checked}, {"errors", r.errors()},
+          {"warnings", r.warnings()},         {"issues", issues}};
 }
 
 } // namespace sage::core

@@ -13,7 +13,7 @@ namespace sage::core {
 
 struct validation_issue {
   std::string severity; ///< error | warning
-  std::string kind;     ///< missing_layer, front_matter, status, empty, broken_link, broken_anchor, ...
+  std::string kind; ///< missing_layer, front_matter, status, empty, broken_link, broken_anchor, ...
   std::string path;
   uint32_t line = 0;
   std::string message;

@@ -2,4 +2,6 @@
 // SPDX-License-Identifier: MIT
 #include "services/cli/app.hpp"
 
-int main(int argc, char** argv) { return sage::services::cli::run(argc, argv); }
+int main(int argc, char** argv) {
+  return sage::services::cli::run(argc, argv);
+}

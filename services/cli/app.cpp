@@ -46,13 +46,16 @@ int run(int argc, char** argv) {
   std::function<int(const output&)> action;
 
   auto* get = app.add_subcommand("get", "load a layer, a document or a knowledge:// URI");
-  get->add_option("target", a.target, "layer name or number, KB-relative path (`.md` optional), or URI")
+  get->add_option("target", a.target,
+                  "layer name or number, KB-relative path (`.md` optional), or URI")
       ->required();
-  get->add_option("-b,--budget", a.budget, "at most this many tokens; the rest is listed as omitted");
+  get->add_option("-b,--budget", a.budget,
+                  "at most this many tokens; the rest is listed as omitted");
   get->add_flag("--include-retired", a.include_retired, "serve deprecated and archived documents");
   get->callback([&] { action = [&](const output& o) { return run_get(s, o, a); }; });
 
-  auto* context = app.add_subcommand("context", "the knowledge a task needs, within a token budget");
+  auto* context =
+      app.add_subcommand("context", "the knowledge a task needs, within a token budget");
   context->add_option("task", a.task, "the task description")->required();
   context->add_option("-b,--budget", a.budget, "token budget (default loading.default_budget)");
   context->add_option("-l,--layer", a.layers, "restrict candidates to these layers (repeatable)");
@@ -63,7 +66,8 @@ int run(int argc, char** argv) {
   search->add_option("-n,--limit", a.limit, "number of results (default 10, at most 50)");
   search->add_option("-l,--layer", a.layers, "only these layers (repeatable)");
   search->add_option("-t,--tag", a.tags, "only documents with any of these tags (repeatable)");
-  search->add_flag("--include-retired", a.include_retired, "include deprecated and archived documents");
+  search->add_flag("--include-retired", a.include_retired,
+                   "include deprecated and archived documents");
   search->callback([&] { action = [&](const output& o) { return run_search(s, o, a); }; });
 
   struct named_command {
@@ -72,8 +76,10 @@ int run(int argc, char** argv) {
     core::named_kind kind;
   };
   const named_command named[] = {
-      {"guidelines", "a guideline by name or alias (no name: list them)", core::named_kind::guideline},
-      {"framework", "a framework by name or alias (no name: list them)", core::named_kind::framework},
+      {"guidelines", "a guideline by name or alias (no name: list them)",
+       core::named_kind::guideline},
+      {"framework", "a framework by name or alias (no name: list them)",
+       core::named_kind::framework},
       {"template", "a template by name or alias (no name: list them)", core::named_kind::template_},
   };
   for (const auto& n : named) {
@@ -81,7 +87,8 @@ int run(int argc, char** argv) {
     cmd->add_option("name", a.target, "name, alias, or unique prefix");
     cmd->add_option("-b,--budget", a.budget, "at most this many tokens");
     auto kind = n.kind;
-    cmd->callback([&, kind] { action = [&, kind](const output& o) { return run_named(s, o, kind, a); }; });
+    cmd->callback(
+        [&, kind] { action = [&, kind](const output& o) { return run_named(s, o, kind, a); }; });
   }
 
   app.add_subcommand("layers", "layers with document, section and token counts")->callback([&] {
@@ -115,8 +122,7 @@ int run(int argc, char** argv) {
   }
   setup_logging(g);
   output out(g.json, g.quiet, g.no_color);
-  if (show_version)
-    return run_version(out);
+  if (show_version) return run_version(out);
   if (!action) {
     std::cout << app.help();
     return usage;

@@ -40,19 +40,16 @@ std::vector<std::pair<std::string, layer_totals>> totals_by_layer(runtime& rt) {
 
 int run_layers(session& s, const output& out) {
   auto rt = s.open();
-  if (!rt)
-    return out.fail(rt.err());
+  if (!rt) return out.fail(rt.err());
   auto totals = totals_by_layer(**rt);
   auto folder_of = [&](const std::string& name) -> std::pair<std::string, std::string> {
     for (const auto& l : (*rt)->cfg.layers)
-      if (l.name == name)
-        return {l.folder, std::to_string(l.priority)};
+      if (l.name == name) return {l.folder, std::to_string(l.priority)};
     return {"(elsewhere)", "-"};
   };
   auto always_of = [&](const std::string& name) {
     for (const auto& l : (*rt)->cfg.layers)
-      if (l.name == name)
-        return l.always;
+      if (l.name == name) return l.always;
     return false;
   };
   if (out.json()) {
@@ -84,8 +81,7 @@ int run_layers(session& s, const output& out) {
 
 int run_info(session& s, const output& out) {
   auto rt = s.open();
-  if (!rt)
-    return out.fail(rt.err());
+  if (!rt) return out.fail(rt.err());
   const auto& kb = *(*rt)->kb;
   const auto& cfg = (*rt)->cfg;
   size_t sections = 0;
@@ -131,36 +127,34 @@ int run_info(session& s, const output& out) {
       {"token encoding", cfg.token_encoding},
       {"default budget", std::to_string(cfg.loading.default_budget) + " tokens"},
       {"cache", cfg.cache_enabled ? cfg.cache_dir : "disabled"},
-      {"problems", std::to_string(kb.problems.size()) +
-                       (kb.problems.empty() ? "" : " (run `sage validate`)")}};
+      {"problems",
+       std::to_string(kb.problems.size()) + (kb.problems.empty() ? "" : " (run `sage validate`)")}};
   out.table({"", ""}, rows);
   return ok;
 }
 
 int run_validate(session& s, const output& out) {
   auto rt = s.open();
-  if (!rt)
-    return out.fail(rt.err());
+  if (!rt) return out.fail(rt.err());
   auto report = core::validate_knowledge_base(*(*rt)->kb);
   if (out.json()) {
     out.print_json(core::to_json(report));
   } else {
     for (const auto& i : report.issues) {
       auto where = i.path + (i.line ? ":" + std::to_string(i.line) : "");
-      std::cout << (i.severity == "error" ? out.bold("error") : out.dim("warning")) << "  "
-                << where << "  " << i.message << '\n';
+      std::cout << (i.severity == "error" ? out.bold("error") : out.dim("warning")) << "  " << where
+                << "  " << i.message << '\n';
     }
     std::cout << report.files_checked << " files, " << report.links_checked
-              << " internal links checked: " << report.errors() << " errors, "
-              << report.warnings() << " warnings\n";
+              << " internal links checked: " << report.errors() << " errors, " << report.warnings()
+              << " warnings\n";
   }
   return report.errors() == 0 ? ok : failure;
 }
 
 int run_config_show(session& s, const output& out, bool sources) {
   auto cfg = load_effective_config(s.options);
-  if (!cfg)
-    return out.fail(cfg.err());
+  if (!cfg) return out.fail(cfg.err());
   if (out.json())
     out.print_json(core::to_json(*cfg, sources));
   else

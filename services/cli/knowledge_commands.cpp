@@ -28,8 +28,7 @@ int print_load_result(const output& out, const core::load_result& r) {
   std::string summary = std::to_string(r.sections.size()) + " sections from " +
                         std::to_string(r.files_loaded.size()) + " files, " +
                         std::to_string(r.tokens) + " tokens";
-  if (r.budget_limit > 0)
-    summary += " of a " + std::to_string(r.budget_limit) + "-token budget";
+  if (r.budget_limit > 0) summary += " of a " + std::to_string(r.budget_limit) + "-token budget";
   if (!r.omitted.empty())
     summary += "; " + std::to_string(r.omitted.size()) +
                " sections left out (--json lists them in omitted[])";
@@ -38,11 +37,11 @@ int print_load_result(const output& out, const core::load_result& r) {
 }
 
 core::result<size_t> budget_of(const knowledge_args& a, size_t fallback) {
-  if (a.budget == -1)
-    return fallback;
+  if (a.budget == -1) return fallback;
   if (a.budget <= 0)
     return core::make_error(core::error_code::invalid_argument,
-                            "budget must be a positive number of tokens", "pass e.g. --budget 4000");
+                            "budget must be a positive number of tokens",
+                            "pass e.g. --budget 4000");
   return static_cast<size_t>(a.budget);
 }
 
@@ -50,23 +49,18 @@ core::result<size_t> budget_of(const knowledge_args& a, size_t fallback) {
 
 int run_get(session& s, const output& out, const knowledge_args& a) {
   auto budget = budget_of(a, 0);
-  if (!budget)
-    return out.fail(budget.err());
+  if (!budget) return out.fail(budget.err());
   auto rt = s.open();
-  if (!rt)
-    return out.fail(rt.err());
+  if (!rt) return out.fail(rt.err());
   auto r = core::get_knowledge((*rt)->ops(), a.target, *budget, a.include_retired);
   return r ? print_load_result(out, *r) : out.fail(r.err());
 }
 
-int run_named(session& s, const output& out, core::named_kind kind,
-              const knowledge_args& a) {
+int run_named(session& s, const output& out, core::named_kind kind, const knowledge_args& a) {
   auto budget = budget_of(a, 0);
-  if (!budget)
-    return out.fail(budget.err());
+  if (!budget) return out.fail(budget.err());
   auto rt = s.open();
-  if (!rt)
-    return out.fail(rt.err());
+  if (!rt) return out.fail(rt.err());
   if (a.target.empty()) { // no name: list what there is
     const char* layer = kind == core::named_kind::guideline   ? "guidelines"
                         : kind == core::named_kind::framework ? "frameworks"
@@ -91,11 +85,9 @@ int run_named(session& s, const output& out, core::named_kind kind,
 
 int run_context(session& s, const output& out, const knowledge_args& a) {
   auto rt = s.open();
-  if (!rt)
-    return out.fail(rt.err());
+  if (!rt) return out.fail(rt.err());
   auto budget = budget_of(a, static_cast<size_t>((*rt)->cfg.loading.default_budget));
-  if (!budget)
-    return out.fail(budget.err());
+  if (!budget) return out.fail(budget.err());
   if (a.task.find_first_not_of(" \t\r\n") == std::string::npos)
     return out.fail(core::make_error(core::error_code::invalid_argument, "empty task description",
                                      "describe the task, e.g. `sage context \"add retries\"`"));
@@ -108,12 +100,10 @@ int run_context(session& s, const output& out, const knowledge_args& a) {
 
 int run_search(session& s, const output& out, const knowledge_args& a) {
   auto rt = s.open();
-  if (!rt)
-    return out.fail(rt.err());
+  if (!rt) return out.fail(rt.err());
   core::search_params p{a.query, a.limit, a.layers, a.tags, a.include_retired};
   auto r = core::run_search((*rt)->ops(), p);
-  if (!r)
-    return out.fail(r.err());
+  if (!r) return out.fail(r.err());
   if (out.json()) {
     out.print_json(core::to_json(*r));
     return ok;
@@ -127,11 +117,10 @@ int run_search(session& s, const output& out, const knowledge_args& a) {
     std::cout << out.bold(std::to_string(++rank) + ". " + hit.title)
               << (hit.section.empty() || hit.section == hit.title ? "" : " › " + hit.section)
               << "  " << out.dim(fmt(hit.score, 2)) << '\n';
-    std::cout << "   " << out.accent(hit.section_id) << out.dim("  [" + hit.layer + ", " +
-                                                              std::to_string(hit.tokens) + " tokens]")
+    std::cout << "   " << out.accent(hit.section_id)
+              << out.dim("  [" + hit.layer + ", " + std::to_string(hit.tokens) + " tokens]")
               << '\n';
-    if (!hit.snippet.empty())
-      std::cout << "   " << hit.snippet << '\n';
+    if (!hit.snippet.empty()) std::cout << "   " << hit.snippet << '\n';
     std::cout << '\n';
   }
   out.note(out.dim("-- " + std::to_string(r->results.size()) + " results in " +

@@ -13,17 +13,17 @@ namespace sage::services::cli {
 
 int exit_code_for(const core::error& e) {
   switch (e.code) {
-    case core::error_code::invalid_argument:
-    case core::error_code::config:
-    case core::error_code::ambiguous:
-    case core::error_code::forbidden:
-      return usage;
-    case core::error_code::not_found:
-      return not_found;
-    case core::error_code::timed_out:
-      return degraded;
-    default:
-      return failure;
+  case core::error_code::invalid_argument:
+  case core::error_code::config:
+  case core::error_code::ambiguous:
+  case core::error_code::forbidden:
+    return usage;
+  case core::error_code::not_found:
+    return not_found;
+  case core::error_code::timed_out:
+    return degraded;
+  default:
+    return failure;
   }
 }
 
@@ -38,26 +38,30 @@ void output::print_json(const nlohmann::json& j) const {
 
 int output::fail(const core::error& e) const {
   if (json_)
-    print_json({{"error",
-                 {{"code", core::to_string(e.code)}, {"message", e.message}, {"hint", e.hint}}}});
+    print_json(
+        {{"error", {{"code", core::to_string(e.code)}, {"message", e.message}, {"hint", e.hint}}}});
   std::cerr << "error: " << e.message << '\n';
-  if (!e.hint.empty())
-    std::cerr << "hint: " << e.hint << '\n';
+  if (!e.hint.empty()) std::cerr << "hint: " << e.hint << '\n';
   return exit_code_for(e);
 }
 
 void output::note(const std::string& text) const {
-  if (!quiet_ && !json_)
-    std::cerr << text << '\n';
+  if (!quiet_ && !json_) std::cerr << text << '\n';
 }
 
 std::string output::style(const char* code, const std::string& s) const {
   return color_ ? std::string("\x1b[") + code + "m" + s + "\x1b[0m" : s;
 }
 
-std::string output::bold(const std::string& s) const { return style("1", s); }
-std::string output::dim(const std::string& s) const { return style("2", s); }
-std::string output::accent(const std::string& s) const { return style("36", s); }
+std::string output::bold(const std::string& s) const {
+  return style("1", s);
+}
+std::string output::dim(const std::string& s) const {
+  return style("2", s);
+}
+std::string output::accent(const std::string& s) const {
+  return style("36", s);
+}
 
 size_t display_width(const std::string& s) {
   size_t width = 0;
@@ -88,8 +92,7 @@ void output::table(const std::vector<std::string>& header,
     std::string out;
     for (size_t c = 0; c < cells.size(); ++c) {
       auto cell = cells[c];
-      if (c + 1 < cells.size())
-        cell += std::string(widths[c] - display_width(cells[c]) + 2, ' ');
+      if (c + 1 < cells.size()) cell += std::string(widths[c] - display_width(cells[c]) + 2, ' ');
       out += cell;
     }
     while (!out.empty() && out.back() == ' ')

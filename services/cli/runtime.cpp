@@ -10,38 +10,31 @@ namespace sage::services::cli {
 
 core::result<core::config> load_effective_config(const global_options& g) {
   auto inputs = core::standard_config_inputs();
-  if (!g.config_file.empty())
-    inputs.explicit_file = g.config_file;
-  if (!g.kb_path.empty())
-    inputs.flags["knowledge.path"] = g.kb_path;
+  if (!g.config_file.empty()) inputs.explicit_file = g.config_file;
+  if (!g.kb_path.empty()) inputs.flags["knowledge.path"] = g.kb_path;
   return core::load_config(inputs);
 }
 
 core::result<runtime*> session::open() {
-  if (rt)
-    return rt.get();
+  if (rt) return rt.get();
   auto cfg = load_effective_config(options);
-  if (!cfg)
-    return cfg.err();
+  if (!cfg) return cfg.err();
   rt = std::make_unique<runtime>();
   rt->cfg = std::move(*cfg);
   auto counter = core::token_counter::load(rt->cfg.token_encoding, SAGE_DEFAULT_DATA_DIR);
-  if (!counter)
-    return counter.err();
+  if (!counter) return counter.err();
   rt->tokens = std::move(*counter);
   core::kb_load_options opts;
   opts.root = core::configured_kb_root(rt->cfg);
-  if (rt->cfg.cache_enabled)
-    opts.cache_dir = rt->cfg.cache_dir;
+  if (rt->cfg.cache_enabled) opts.cache_dir = rt->cfg.cache_dir;
   auto kb = core::load_knowledge_base(rt->cfg, opts);
-  if (!kb)
-    return kb.err();
+  if (!kb) return kb.err();
   rt->kb = std::move(*kb);
   const auto& s = rt->kb->stats;
   spdlog::debug("knowledge base loaded: root={} documents={} parsed={} from_cache={} "
                 "cache_written={} build_ms={:.1f}",
-                rt->kb->root.string(), rt->kb->documents.size(), s.files_parsed,
-                s.files_from_cache, s.cache_written, s.build_ms);
+                rt->kb->root.string(), rt->kb->documents.size(), s.files_parsed, s.files_from_cache,
+                s.cache_written, s.build_ms);
   return rt.get();
 }
 

@@ -26,10 +26,8 @@ std::shared_ptr<const knowledge_base> load_corpus(const fs::path& root, const co
 fs::path tldr_pages() {
   auto archive = sage::test::corpora_dir() / "tldr-pages.tar.xz";
   auto target = fs::path(SAGE_TEST_WORK_DIR) / "tldr";
-  if (fs::exists(target / "pages.de"))
-    return target;
-  if (!fs::exists(archive))
-    return archive; // reported as missing by load_corpus
+  if (fs::exists(target / "pages.de")) return target;
+  if (!fs::exists(archive)) return archive; // reported as missing by load_corpus
   fs::create_directories(target);
   auto cmd = "tar xJf '" + archive.string() + "' -C '" + target.string() + "'";
   BOOST_REQUIRE_EQUAL(std::system(cmd.c_str()), 0);
@@ -38,8 +36,7 @@ fs::path tldr_pages() {
 
 size_t rank_of(const search_answer& a, std::string_view path) {
   for (size_t i = 0; i < a.results.size(); ++i)
-    if (a.results[i].path == path)
-      return i + 1;
+    if (a.results[i].path == path) return i + 1;
   return 0;
 }
 
@@ -50,14 +47,13 @@ BOOST_AUTO_TEST_SUITE(corpus_search)
 BOOST_AUTO_TEST_CASE(timeout_query_ranks_the_timeout_patterns_document_top_3) {
   config cfg = default_config();
   auto kb = load_corpus(sage::test::corpora_dir() / "sage-kb/knowledge", cfg);
-  if (!kb)
-    return;
+  if (!kb) return;
   BOOST_TEST(kb->documents.size() >= 180u);
   auto tokens = *token_counter::load("cl100k_base", SAGE_DEFAULT_DATA_DIR);
   analyzer an;
   op_context ctx{*kb, cfg, tokens, an};
-  for (const char* q : {"timeout", "timeouts", "timeout patterns and fallbacks",
-                        "timeout retry circuit breaker"}) {
+  for (const char* q :
+       {"timeout", "timeouts", "timeout patterns and fallbacks", "timeout retry circuit breaker"}) {
     auto r = run_search(ctx, {q, 10, {}, {}, false});
     BOOST_REQUIRE(r.has_value());
     auto rank = rank_of(*r, "frameworks/resilience/TIMEOUT_PATTERNS.md");
@@ -76,8 +72,7 @@ BOOST_AUTO_TEST_CASE(timeout_query_ranks_the_timeout_patterns_document_top_3) {
 BOOST_AUTO_TEST_CASE(german_query_finds_german_tldr_pages) {
   config cfg = default_config();
   auto kb = load_corpus(tldr_pages(), cfg);
-  if (!kb)
-    return;
+  if (!kb) return;
   BOOST_TEST(kb->documents.size() == 38405u); // every page, `..md` (the page of `.`) too
   auto tokens = *token_counter::load("cl100k_base", SAGE_DEFAULT_DATA_DIR);
   analyzer an;

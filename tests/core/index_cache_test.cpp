@@ -62,8 +62,8 @@ BOOST_AUTO_TEST_CASE(unchanged_files_reuse_the_saved_index_and_new_search_settin
   BOOST_TEST(hits_for(*warm, "cherry") == 1u);
   f.cfg.search.k1 = 2.0;
   auto retuned = f.load();
-  BOOST_TEST(retuned->stats.files_parsed == 0u);        // documents still from the cache
-  BOOST_TEST(retuned->analyses.size() == 3u);           // but the index was rebuilt
+  BOOST_TEST(retuned->stats.files_parsed == 0u); // documents still from the cache
+  BOOST_TEST(retuned->analyses.size() == 3u);    // but the index was rebuilt
   BOOST_TEST(retuned->index.config().k1 == 2.0);
   BOOST_TEST(hits_for(*retuned, "cherry") == 1u);
   BOOST_TEST(f.load()->analyses.empty()); // and saved again for the new settings

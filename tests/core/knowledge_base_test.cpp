@@ -94,21 +94,24 @@ BOOST_AUTO_TEST_CASE(symlinks_leaving_the_root_are_not_served) {
   BOOST_TEST((*kb)->find("guidelines/SECRET.md") == nullptr);
   BOOST_TEST((*kb)->find("guidelines/linked/secret.md") == nullptr);
   BOOST_TEST((*kb)->problems.size() >= 1u);
-  BOOST_TEST(resolve_inside(k.dir.path(), "guidelines/SECRET.md").err().code == error_code::forbidden);
+  BOOST_TEST(resolve_inside(k.dir.path(), "guidelines/SECRET.md").err().code ==
+             error_code::forbidden);
 }
 
 BOOST_AUTO_TEST_CASE(named_documents_resolve_through_aliases_then_prefixes) {
   small_kb k;
   auto& aliases = k.cfg.guideline_aliases;
-  BOOST_TEST((*k.kb->resolve_named(named_kind::guideline, "py", aliases))->path == "guidelines/PYTHON.md");
+  BOOST_TEST((*k.kb->resolve_named(named_kind::guideline, "py", aliases))->path ==
+             "guidelines/PYTHON.md");
   BOOST_TEST((*k.kb->resolve_named(named_kind::guideline, "overview", aliases))->path ==
              "guidelines/QUICK_START.md");
   BOOST_TEST((*k.kb->resolve_named(named_kind::guideline, "code", aliases))->path ==
              "guidelines/CODE_STYLE.md");
   BOOST_TEST((*k.kb->resolve_named(named_kind::framework, "timeout", {}))->path ==
              "frameworks/resilience/TIMEOUT_PATTERNS.md");
-  BOOST_TEST((*k.kb->resolve_named(named_kind::framework, "resilience/timeout_patterns", {}))->path ==
-             "frameworks/resilience/TIMEOUT_PATTERNS.md");
+  BOOST_TEST(
+      (*k.kb->resolve_named(named_kind::framework, "resilience/timeout_patterns", {}))->path ==
+      "frameworks/resilience/TIMEOUT_PATTERNS.md");
 }
 
 BOOST_AUTO_TEST_CASE(ambiguous_and_unknown_names_list_candidates) {

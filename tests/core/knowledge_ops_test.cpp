@@ -32,11 +32,13 @@ struct ops_fixture {
               "# Timeout Patterns\n\n## Deadlines\n\nEvery request carries a timeout deadline.\n\n"
               "## Circuit breakers\n\nA breaker opens after three failures.\n\n## Retries\n\n" +
                   long_text + "\n");
-    dir.write("guidelines/TESTING.md",
-              "# Testing\n\n## Unit tests\n\nTest behaviour, not implementation.\n\n## Flaky tests\n\n"
-              "A timeout in a test is a smell.\n");
+    dir.write(
+        "guidelines/TESTING.md",
+        "# Testing\n\n## Unit tests\n\nTest behaviour, not implementation.\n\n## Flaky tests\n\n"
+        "A timeout in a test is a smell.\n");
     dir.write("guidelines/PYTHON.md", "# Python\n\n## Classes\n\nPrefer dataclasses.\n");
-    dir.write("guidelines/OLD.md", "---\nstatus: deprecated\n---\n# Old timeout advice\n\ntimeout timeout\n");
+    dir.write("guidelines/OLD.md",
+              "---\nstatus: deprecated\n---\n# Old timeout advice\n\ntimeout timeout\n");
     cfg.triggers = {{"python", {"python", "django"}, {"guidelines/PYTHON.md"}, 10},
                     {"classes", {"class"}, {"guidelines/PYTHON.md"}, 20},
                     {"testing", {"unit test", "flaky"}, {"guidelines/"}, 30}};
@@ -62,8 +64,9 @@ BOOST_AUTO_TEST_CASE(context_includes_core_and_the_relevant_sections) {
   BOOST_TEST(contains(r->sections, "frameworks/resilience/TIMEOUT_PATTERNS.md#deadlines"));
   BOOST_TEST(!contains(r->sections, "guidelines/OLD.md#old-timeout-advice")); // deprecated
   BOOST_TEST(r->tokens == f.tokens.count(r->content));
-  BOOST_TEST(r->content.find("<!-- source: frameworks/resilience/TIMEOUT_PATTERNS.md#deadlines -->") !=
-             std::string::npos);
+  BOOST_TEST(
+      r->content.find("<!-- source: frameworks/resilience/TIMEOUT_PATTERNS.md#deadlines -->") !=
+      std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(budget_is_never_exceeded_over_many_random_budgets) {
@@ -78,8 +81,7 @@ BOOST_AUTO_TEST_CASE(budget_is_never_exceeded_over_many_random_budgets) {
     BOOST_TEST(r->tokens <= budget, "budget " << budget << " used " << r->tokens);
     BOOST_TEST(r->tokens == f.tokens.count(r->content));
     BOOST_TEST(r->budget_limit == budget);
-    if (!r->complete)
-      BOOST_TEST(!r->omitted.empty());
+    if (!r->complete) BOOST_TEST(!r->omitted.empty());
   }
 }
 
@@ -144,10 +146,14 @@ BOOST_AUTO_TEST_CASE(get_loads_layers_documents_and_uris_within_a_budget) {
 
 BOOST_AUTO_TEST_CASE(search_validates_its_input) {
   ops_fixture f;
-  BOOST_TEST(run_search(f.ctx(), {"", 0, {}, {}, false}).err().code == error_code::invalid_argument);
-  BOOST_TEST(run_search(f.ctx(), {"a\xff", 0, {}, {}, false}).err().code == error_code::invalid_argument);
-  BOOST_TEST(run_search(f.ctx(), {"timeout", 51, {}, {}, false}).err().code == error_code::invalid_argument);
-  BOOST_TEST(run_search(f.ctx(), {"timeout", 5, {"nope"}, {}, false}).err().code == error_code::not_found);
+  BOOST_TEST(run_search(f.ctx(), {"", 0, {}, {}, false}).err().code ==
+             error_code::invalid_argument);
+  BOOST_TEST(run_search(f.ctx(), {"a\xff", 0, {}, {}, false}).err().code ==
+             error_code::invalid_argument);
+  BOOST_TEST(run_search(f.ctx(), {"timeout", 51, {}, {}, false}).err().code ==
+             error_code::invalid_argument);
+  BOOST_TEST(run_search(f.ctx(), {"timeout", 5, {"nope"}, {}, false}).err().code ==
+             error_code::not_found);
   auto ok = run_search(f.ctx(), {std::string(10000, 'x') + " timeout", 5, {}, {}, false});
   BOOST_REQUIRE(ok.has_value());
   auto hits = run_search(f.ctx(), {"timeout", 10, {"frameworks"}, {}, false});

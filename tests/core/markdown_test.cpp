@@ -12,7 +12,9 @@ using namespace sage::core;
 namespace {
 
 std::vector<layer_config> test_layers() {
-  return {{"index", "INDEX.md", 0, true}, {"core", "core", 1, true}, {"guidelines", "guidelines", 2, false}};
+  return {{"index", "INDEX.md", 0, true},
+          {"core", "core", 1, true},
+          {"guidelines", "guidelines", 2, false}};
 }
 
 } // namespace
@@ -32,8 +34,9 @@ BOOST_AUTO_TEST_CASE(slugs_follow_github_rules) {
 }
 
 BOOST_AUTO_TEST_CASE(sections_split_at_h1_to_h3_with_heading_paths_and_lines) {
-  std::string md = "intro line\n\n# Title\n\ntext\n\n## Part A\n\na\n\n### Detail\n\nd\n\n#### Deep\n\n"
-                   "deep stays in Detail\n\n## Part B\nb\n";
+  std::string md =
+      "intro line\n\n# Title\n\ntext\n\n## Part A\n\na\n\n### Detail\n\nd\n\n#### Deep\n\n"
+      "deep stays in Detail\n\n## Part B\nb\n";
   auto p = parse_markdown("guidelines/X.md", md, 1, 3);
   BOOST_REQUIRE_EQUAL(p.sections.size(), 5u);
   BOOST_TEST(p.sections[0].level == 0);
@@ -50,8 +53,9 @@ BOOST_AUTO_TEST_CASE(sections_split_at_h1_to_h3_with_heading_paths_and_lines) {
 }
 
 BOOST_AUTO_TEST_CASE(code_blocks_and_tables_are_never_split) {
-  std::string md = "# Doc\n\n```bash\n# not a heading\nls\n```\n\n| a | b |\n|---|---|\n| # x | y |\n\n"
-                   "> # quoted heading\n\n- # list heading\n\n## Next\n";
+  std::string md =
+      "# Doc\n\n```bash\n# not a heading\nls\n```\n\n| a | b |\n|---|---|\n| # x | y |\n\n"
+      "> # quoted heading\n\n- # list heading\n\n## Next\n";
   auto p = parse_markdown("a.md", md, 1, 3);
   BOOST_REQUIRE_EQUAL(p.sections.size(), 2u);
   BOOST_TEST(p.sections[0].text.find("# not a heading\nls\n```") != std::string::npos);
@@ -93,9 +97,11 @@ BOOST_AUTO_TEST_CASE(front_matter_sets_title_tags_status_and_language) {
 }
 
 BOOST_AUTO_TEST_CASE(title_falls_back_to_h1_then_file_name) {
-  BOOST_TEST(parse_document("guidelines/a.md", "# From H1\n", test_layers(), 3).doc.title == "From H1");
-  BOOST_TEST(parse_document("guidelines/CODE_STYLE.md", "text only\n", test_layers(), 3).doc.title ==
-             "CODE_STYLE");
+  BOOST_TEST(parse_document("guidelines/a.md", "# From H1\n", test_layers(), 3).doc.title ==
+             "From H1");
+  BOOST_TEST(
+      parse_document("guidelines/CODE_STYLE.md", "text only\n", test_layers(), 3).doc.title ==
+      "CODE_STYLE");
 }
 
 BOOST_AUTO_TEST_CASE(broken_front_matter_is_reported_not_fatal) {
@@ -108,11 +114,16 @@ BOOST_AUTO_TEST_CASE(broken_front_matter_is_reported_not_fatal) {
 
 BOOST_AUTO_TEST_CASE(layers_and_languages_come_from_paths) {
   BOOST_TEST(parse_document("INDEX.md", "# I\n", test_layers(), 3).doc.layer == "index");
-  BOOST_TEST(parse_document("Guidelines/a.md", "# I\n", test_layers(), 3).doc.layer == "guidelines");
+  BOOST_TEST(parse_document("Guidelines/a.md", "# I\n", test_layers(), 3).doc.layer ==
+             "guidelines");
   BOOST_TEST(parse_document("misc/a.md", "# I\n", test_layers(), 3).doc.layer == "other");
-  BOOST_TEST(parse_document("pages.de/common/tar.md", "# tar\n", test_layers(), 3).doc.language == "de");
-  BOOST_TEST(parse_document("pages.pt_BR/common/tar.md", "# tar\n", test_layers(), 3).doc.language == "pt");
-  BOOST_TEST(parse_document("pages/common/tar.md", "# tar\n", test_layers(), 3).doc.language == "en");
+  BOOST_TEST(parse_document("pages.de/common/tar.md", "# tar\n", test_layers(), 3).doc.language ==
+             "de");
+  BOOST_TEST(
+      parse_document("pages.pt_BR/common/tar.md", "# tar\n", test_layers(), 3).doc.language ==
+      "pt");
+  BOOST_TEST(parse_document("pages/common/tar.md", "# tar\n", test_layers(), 3).doc.language ==
+             "en");
 }
 
 BOOST_AUTO_TEST_CASE(invalid_utf8_is_reported_and_parsed) {

@@ -23,7 +23,8 @@ const token_counter& counter(const std::string& encoding) {
   auto it = loaded.find(encoding);
   if (it == loaded.end()) {
     auto c = token_counter::load(encoding, SAGE_DEFAULT_DATA_DIR);
-    BOOST_REQUIRE_MESSAGE(c.has_value(), "cannot load " + encoding + ": " + (c ? "" : c.err().message));
+    BOOST_REQUIRE_MESSAGE(c.has_value(),
+                          "cannot load " + encoding + ": " + (c ? "" : c.err().message));
     it = loaded.emplace(encoding, *c).first;
   }
   return it->second;
@@ -31,7 +32,8 @@ const token_counter& counter(const std::string& encoding) {
 
 std::string repeat(const std::string& s, size_t n) {
   std::string out;
-  for (size_t i = 0; i < n; ++i) out += s;
+  for (size_t i = 0; i < n; ++i)
+    out += s;
   return out;
 }
 
@@ -46,7 +48,8 @@ const std::vector<known> known_counts = {
     {"hello world", 2, 2},
     {"Hello, world!", 4, 4},
     {"", 0, 0},
-    {"h\xc3\xa9llo w\xc3\xb6rld \xe2\x80\x94 na\xc3\xafve caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\xe3\x81\xae"
+    {"h\xc3\xa9llo w\xc3\xb6rld \xe2\x80\x94 na\xc3\xafve caf\xc3\xa9 "
+     "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\xe3\x81\xae"
      "\xe3\x83\x86\xe3\x82\xad\xe3\x82\xb9\xe3\x83\x88 \xf0\x9f\x99\x82",
      19, 16},
     {"int main(int argc, char** argv) {\n    return 0;\n}\n", 16, 16},
@@ -56,7 +59,8 @@ const std::vector<known> known_counts = {
     {"<|endoftext|>", 7, 7}, // special tokens are ordinary text
     {"don't STOP, we'LL go", 8, 7},
     {"\n\n\n\n\t\t  \n", 2, 2},
-    {"\xd0\x9f\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82, \xd0\xbc\xd0\xb8\xd1\x80! \xd0\x9a\xd0\xb0\xd0\xba "
+    {"\xd0\x9f\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82, \xd0\xbc\xd0\xb8\xd1\x80! "
+     "\xd0\x9a\xd0\xb0\xd0\xba "
      "\xd0\xb4\xd0\xb5\xd0\xbb\xd0\xb0?",
      12, 8},
     {"a/b/c/d\n//\n", 6, 6},
@@ -86,9 +90,11 @@ BOOST_AUTO_TEST_CASE(token_ids_match_the_reference) {
              boost::test_tools::per_element());
   BOOST_TEST(counter("o200k_base").encode("hello world") == (std::vector<uint32_t>{24912, 2375}),
              boost::test_tools::per_element());
-  BOOST_TEST(counter("cl100k_base").encode("<|endoftext|>") == (std::vector<uint32_t>{27, 91, 8862, 728, 428, 91, 29}),
+  BOOST_TEST(counter("cl100k_base").encode("<|endoftext|>") ==
+                 (std::vector<uint32_t>{27, 91, 8862, 728, 428, 91, 29}),
              boost::test_tools::per_element());
-  BOOST_TEST(counter("o200k_base").encode("a/b/c/d\n//\n") == (std::vector<uint32_t>{64, 7611, 4308, 6662, 198, 22704}),
+  BOOST_TEST(counter("o200k_base").encode("a/b/c/d\n//\n") ==
+                 (std::vector<uint32_t>{64, 7611, 4308, 6662, 198, 22704}),
              boost::test_tools::per_element());
 }
 
@@ -96,9 +102,11 @@ BOOST_AUTO_TEST_CASE(encodings_differ_where_they_should) {
   BOOST_TEST(counter("cl100k_base").encoding() == "cl100k_base");
   BOOST_TEST(counter("o200k_base").encoding() == "o200k_base");
   // o200k has a larger vocabulary for non-Latin scripts and its own pattern for newlines.
-  const std::string russian = "\xd0\x9f\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82, \xd0\xbc\xd0\xb8\xd1\x80!";
+  const std::string russian =
+      "\xd0\x9f\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82, \xd0\xbc\xd0\xb8\xd1\x80!";
   BOOST_TEST(counter("o200k_base").count(russian) < counter("cl100k_base").count(russian));
-  BOOST_TEST((counter("cl100k_base").encode("hello world") != counter("o200k_base").encode("hello world")));
+  BOOST_TEST((counter("cl100k_base").encode("hello world") !=
+              counter("o200k_base").encode("hello world")));
 }
 
 BOOST_AUTO_TEST_CASE(estimate_is_bytes_over_four_rounded_up) {
@@ -159,7 +167,8 @@ BOOST_AUTO_TEST_CASE(random_bytes_do_not_crash) {
   std::mt19937 rng(42);
   for (int round = 0; round < 200; ++round) {
     std::string s(rng() % 600, '\0');
-    for (auto& c : s) c = static_cast<char>(rng());
+    for (auto& c : s)
+      c = static_cast<char>(rng());
     for (const char* enc : {"cl100k_base", "o200k_base"}) {
       const size_t n = counter(enc).count(s);
       BOOST_TEST(n == counter(enc).encode(s).size());
@@ -171,14 +180,17 @@ BOOST_AUTO_TEST_CASE(random_bytes_do_not_crash) {
 BOOST_AUTO_TEST_CASE(scan_and_heap_merges_agree) {
   // Long pieces take the heap path in production; both must give the same tokens everywhere.
   std::mt19937 rng(7);
-  const std::vector<std::string> alphabet = {"a", "b", "e", "th", "in", " ", "=", "\xe6\x97\xa5", "\xc3\xa9", "1"};
+  const std::vector<std::string> alphabet = {
+      "a", "b", "e", "th", "in", " ", "=", "\xe6\x97\xa5", "\xc3\xa9", "1"};
   for (const char* enc : {"cl100k_base", "o200k_base"}) {
-    auto r = bpe_ranks::load(std::string(SAGE_DEFAULT_DATA_DIR) + "/tokenizers/" + enc + ".tiktoken");
+    auto r =
+        bpe_ranks::load(std::string(SAGE_DEFAULT_DATA_DIR) + "/tokenizers/" + enc + ".tiktoken");
     BOOST_REQUIRE(r.has_value());
     for (int round = 0; round < 300; ++round) {
       std::string piece;
       const size_t parts = 1 + rng() % 120;
-      for (size_t i = 0; i < parts; ++i) piece += alphabet[rng() % alphabet.size()];
+      for (size_t i = 0; i < parts; ++i)
+        piece += alphabet[rng() % alphabet.size()];
       std::vector<uint32_t> scan, heap;
       const size_t ns = detail::bpe_merge_scan(*r, piece, &scan);
       const size_t nh = detail::bpe_merge_heap(*r, piece, &heap);
@@ -192,11 +204,13 @@ BOOST_AUTO_TEST_CASE(scan_and_heap_merges_agree) {
 
 BOOST_AUTO_TEST_CASE(concurrent_counts_agree) {
   std::vector<std::string> texts;
-  for (const auto& k : known_counts) texts.push_back(k.text);
+  for (const auto& k : known_counts)
+    texts.push_back(k.text);
   texts.push_back(repeat("The quick brown fox jumps over the lazy dog. ", 200));
   const token_counter& c = counter("o200k_base");
   std::vector<size_t> expected;
-  for (const auto& t : texts) expected.push_back(c.count(t));
+  for (const auto& t : texts)
+    expected.push_back(c.count(t));
 
   std::vector<std::thread> threads;
   std::vector<int> failures(4, 0);
@@ -204,12 +218,15 @@ BOOST_AUTO_TEST_CASE(concurrent_counts_agree) {
     threads.emplace_back([&, t] {
       const token_counter copy = c; // copies share the tables
       for (int round = 0; round < 50; ++round) {
-        for (size_t i = 0; i < texts.size(); ++i) failures[t] += copy.count(texts[i]) != expected[i];
+        for (size_t i = 0; i < texts.size(); ++i)
+          failures[t] += copy.count(texts[i]) != expected[i];
       }
     });
   }
-  for (auto& th : threads) th.join();
-  for (int f : failures) BOOST_TEST(f == 0);
+  for (auto& th : threads)
+    th.join();
+  for (int f : failures)
+    BOOST_TEST(f == 0);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

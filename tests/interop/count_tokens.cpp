@@ -56,12 +56,15 @@ int bench(const std::string& data_dir, const std::vector<std::string>& paths) {
     const auto t1 = clock_type::now();
     int rounds = 0;
     do {
-      for (const auto& t : texts) tokens += counter->count(t);
+      for (const auto& t : texts)
+        tokens += counter->count(t);
       ++rounds;
     } while (ms_since(t1) < 1000.0);
     const double secs = ms_since(t1) / 1000.0;
-    std::printf("%s: load %.1f ms; count %.1f MB/s, %.2f M tokens/s (%zu files, %zu bytes, %d rounds)\n", enc,
-                load_ms, bytes * rounds / secs / 1e6, tokens / secs / 1e6, texts.size(), bytes, rounds);
+    std::printf(
+        "%s: load %.1f ms; count %.1f MB/s, %.2f M tokens/s (%zu files, %zu bytes, %d rounds)\n",
+        enc, load_ms, bytes * rounds / secs / 1e6, tokens / secs / 1e6, texts.size(), bytes,
+        rounds);
   }
   return 0;
 }

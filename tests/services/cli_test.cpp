@@ -37,10 +37,11 @@ struct cli {
   std::string extra_env;
 
   run_result operator()(const std::vector<std::string>& args, const std::string& env = "") const {
-    std::string cmd = "cd " + shell_quote(home.path().string()) + " && env -u SAGE_KB_PATH -u SAGE_CONFIG_PATH HOME=" +
-                      shell_quote(home.path().string()) + " SAGE_CACHE_DIR=" +
-                      shell_quote((home.path() / "cache").string()) + " " + extra_env + " " + env +
-                      " " + shell_quote(SAGE_BINARY);
+    std::string cmd =
+        "cd " + shell_quote(home.path().string()) +
+        " && env -u SAGE_KB_PATH -u SAGE_CONFIG_PATH HOME=" + shell_quote(home.path().string()) +
+        " SAGE_CACHE_DIR=" + shell_quote((home.path() / "cache").string()) + " " + extra_env + " " +
+        env + " " + shell_quote(SAGE_BINARY);
     for (const auto& a : args)
       cmd += " " + shell_quote(a);
     auto out = home.path() / "stdout", err = home.path() / "stderr";
@@ -83,11 +84,13 @@ BOOST_AUTO_TEST_CASE(search_json_has_the_documented_shape) {
 
 BOOST_AUTO_TEST_CASE(context_json_is_a_load_result_within_budget) {
   cli sage;
-  auto r = sage({"context", "add retries and timeouts to an HTTP client", "--budget", "1500", "--json"});
+  auto r =
+      sage({"context", "add retries and timeouts to an HTTP client", "--budget", "1500", "--json"});
   BOOST_REQUIRE_EQUAL(r.code, 0);
   auto j = r.json();
-  for (const char* key : {"content", "tokens", "status", "complete", "duration_ms", "timeout_ms",
-                          "files_loaded", "layers", "sections", "omitted", "budget", "errors", "index"})
+  for (const char* key :
+       {"content", "tokens", "status", "complete", "duration_ms", "timeout_ms", "files_loaded",
+        "layers", "sections", "omitted", "budget", "errors", "index"})
     BOOST_TEST(j.contains(key), key);
   BOOST_TEST(j["status"] == "success");
   BOOST_TEST(j["tokens"].get<int>() <= 1500);
@@ -95,8 +98,9 @@ BOOST_AUTO_TEST_CASE(context_json_is_a_load_result_within_budget) {
   BOOST_TEST(j["budget"]["used"] == j["tokens"]);
   BOOST_TEST(j["index"]["generation"].is_number());
   // Same input, same output.
-  BOOST_TEST(sage({"context", "add retries and timeouts to an HTTP client", "--budget", "1500"}).out ==
-             sage({"context", "add retries and timeouts to an HTTP client", "--budget", "1500"}).out);
+  BOOST_TEST(
+      sage({"context", "add retries and timeouts to an HTTP client", "--budget", "1500"}).out ==
+      sage({"context", "add retries and timeouts to an HTTP client", "--budget", "1500"}).out);
 }
 
 BOOST_AUTO_TEST_CASE(named_documents_and_errors_with_exit_codes) {
@@ -143,12 +147,14 @@ BOOST_AUTO_TEST_CASE(hostile_input_gets_clear_errors) {
 BOOST_AUTO_TEST_CASE(any_folder_of_markdown_can_be_served) {
   cli sage;
   temp_dir kb;
-  kb.write("pages/common/tar.md", "# tar\n\n> Archiving utility.\n\n- Create an archive:\n\n`tar cf target.tar file`\n");
+  kb.write("pages/common/tar.md",
+           "# tar\n\n> Archiving utility.\n\n- Create an archive:\n\n`tar cf target.tar file`\n");
   auto r = sage({"--kb", kb.path().string(), "search", "archive", "--json"});
   BOOST_REQUIRE_EQUAL(r.code, 0);
   BOOST_TEST(r.json()["results"][0]["path"] == "pages/common/tar.md");
   BOOST_TEST(r.json()["results"][0]["layer"] == "other");
-  auto env = sage({"search", "archive", "--json"}, "SAGE_KB_PATH=" + shell_quote(kb.path().string()));
+  auto env =
+      sage({"search", "archive", "--json"}, "SAGE_KB_PATH=" + shell_quote(kb.path().string()));
   BOOST_TEST(env.json()["count"] == 1);
   auto nowhere = sage({"--kb", "/nonexistent/kb", "search", "x"});
   BOOST_TEST(nowhere.code == 3);
@@ -180,8 +186,7 @@ BOOST_AUTO_TEST_CASE(layers_info_and_validate_on_the_bundled_knowledge_base) {
   auto l = layers.json()["layers"];
   BOOST_TEST(l.size() >= 8u);
   for (const auto& layer : l)
-    if (layer["name"] != "other")
-      BOOST_TEST(layer["documents"].get<int>() >= 1, layer["name"]);
+    if (layer["name"] != "other") BOOST_TEST(layer["documents"].get<int>() >= 1, layer["name"]);
   auto info = sage({"info", "--json"});
   BOOST_REQUIRE_EQUAL(info.code, 0);
   BOOST_TEST(info.json()["documents"].get<int>() >= 25);

@@ -45,16 +45,14 @@ private:
 
 /// The shared corpora folder: $SAGE_CORPORA, else the default given at build time.
 inline std::filesystem::path corpora_dir() {
-  if (const char* env = std::getenv("SAGE_CORPORA"))
-    return env;
+  if (const char* env = std::getenv("SAGE_CORPORA")) return env;
   return SAGE_CORPORA_DEFAULT;
 }
 
 /// True when a corpus is present. When absent it says so loudly; under CI=true the absence is
 /// a failure the caller turns into a failed check.
 inline bool corpus_available(const std::filesystem::path& p) {
-  if (std::filesystem::exists(p))
-    return true;
+  if (std::filesystem::exists(p)) return true;
   std::cerr << "SKIP: corpus not found at " << p << " (set SAGE_CORPORA)\n";
   return false;
 }
