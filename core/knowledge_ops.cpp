@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -46,25 +47,39 @@ std::vector<section_ref> to_refs(std::vector<candidate_section> cs) {
   return out;
 }
 
-/// Takes sections in the given order while they fit; the rest are omitted.
-load_result pack_in_order(const op_context& ctx, std::vector<candidate_section> all,
-                          size_t budget) {
-  measure(all, ctx.tokens);
-  std::vector<candidate_section> chosen, omitted;
-  size_t used = 0;
-  for (auto& c : all) {
-    if (budget == 0 || used + c.tokens <= budget) {
+/// Takes candidates in their order while they fit under `limit`, counting into `used`; the
+/// ones that do not fit go to `omitted`.
+void take_while_fits(const std::vector<candidate_section>& candidates, size_t limit, size_t& used,
+                     std::vector<candidate_section>& chosen,
+                     std::vector<candidate_section>& omitted) {
+  for (const auto& c : candidates) {
+    if (used + c.tokens <= limit) {
       used += c.tokens;
       chosen.push_back(c);
     } else {
       omitted.push_back(c);
     }
   }
+}
+
+/// The final answer from what was chosen: exact text within the budget, omissions best first.
+load_result finish_result(const op_context& ctx, std::vector<candidate_section>& chosen,
+                          std::vector<candidate_section>& omitted, size_t budget) {
   load_result out;
   assemble(chosen, budget, ctx.tokens, out, omitted);
   out.omitted = to_refs(std::move(omitted));
   out.complete = out.omitted.empty();
   return out;
+}
+
+/// Sections in the given order while they fit; the rest are omitted.
+load_result pack_in_order(const op_context& ctx, std::vector<candidate_section> all,
+                          size_t budget) {
+  measure(all, ctx.tokens);
+  std::vector<candidate_section> chosen, omitted;
+  size_t used = 0;
+  take_while_fits(all, budget == 0 ? SIZE_MAX : budget, used, chosen, omitted);
+  return finish_result(ctx, chosen, omitted, budget);
 }
 
 void stamp(const op_context& ctx, load_result& r, clock_type::time_point start,
@@ -171,14 +186,7 @@ result<load_result> build_context(const op_context& ctx, std::string_view task, 
                    [](const auto& a, const auto& b) { return a.score > b.score; });
   std::vector<candidate_section> chosen, omitted;
   size_t used = 0;
-  for (auto& c : core_all) {
-    if (used + c.tokens <= core_budget) {
-      used += c.tokens;
-      chosen.push_back(c);
-    } else {
-      omitted.push_back(c);
-    }
-  }
+  take_while_fits(core_all, core_budget, used, chosen, omitted);
 
   // 2. Candidates: search hits, boosted by fired triggers.
   auto fired = fire_triggers(task, ctx.cfg.triggers, ctx.kb, ctx.an);
@@ -209,19 +217,8 @@ result<load_result> build_context(const op_context& ctx, std::string_view task, 
     if (da != db) return da > db;
     return a.sec->id < b.sec->id;
   });
-  for (auto& c : rest) {
-    if (used + c.tokens <= budget) {
-      used += c.tokens;
-      chosen.push_back(c);
-    } else {
-      omitted.push_back(c);
-    }
-  }
-
-  load_result out;
-  assemble(chosen, budget, ctx.tokens, out, omitted);
-  out.omitted = to_refs(std::move(omitted));
-  out.complete = out.omitted.empty();
+  take_while_fits(rest, budget, used, chosen, omitted);
+  auto out = finish_result(ctx, chosen, omitted, budget);
   stamp(ctx, out, start, ctx.cfg.timeout.full);
   return out;
 }
