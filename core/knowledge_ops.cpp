@@ -116,6 +116,17 @@ result<load_result> get_knowledge(const op_context& ctx, std::string_view target
   }
   if (!is_layer) {
     auto doc = ctx.kb.resolve(target);
+    if (!doc && doc.err().code == error_code::not_found &&
+        target.find("://") == std::string_view::npos) {
+      // A folder means its documents, as in triggers.
+      for (const auto* d : trigger_targets(target, ctx.kb))
+        if (include_retired || !is_retired(*d)) docs.push_back(d);
+      if (!docs.empty()) {
+        auto out = pack_in_order(ctx, sections_of(ctx, docs), budget);
+        stamp(ctx, out, start, ctx.cfg.timeout.layer);
+        return out;
+      }
+    }
     if (!doc) {
       // A bare word that is neither a layer nor a document: say both were tried.
       if (target.find('/') == std::string_view::npos && doc.err().code == error_code::not_found)

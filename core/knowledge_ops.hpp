@@ -26,7 +26,8 @@ struct op_context {
   analyzer& an;
 };
 
-/// `get`: a layer name (or numeric alias), a KB-relative path or a `knowledge://` URI.
+/// `get`: a layer name (or numeric alias), a KB-relative document path, a folder (its
+/// documents) or a `knowledge://` URI.
 /// `budget` 0 means the whole target; otherwise sections in document order while they fit,
 /// the rest listed in `omitted`.
 result<load_result> get_knowledge(const op_context& ctx, std::string_view target, size_t budget,

@@ -138,6 +138,10 @@ BOOST_AUTO_TEST_CASE(get_loads_layers_documents_and_uris_within_a_budget) {
   BOOST_TEST(doc->tokens <= 60u);
   BOOST_TEST(!doc->complete);
   BOOST_TEST(contains(doc->omitted, "frameworks/resilience/TIMEOUT_PATTERNS.md#retries"));
+  auto folder = get_knowledge(f.ctx(), "frameworks/resilience", 0);
+  BOOST_REQUIRE(folder.has_value());
+  BOOST_TEST(folder->files_loaded ==
+             std::vector<std::string>{"frameworks/resilience/TIMEOUT_PATTERNS.md"});
   auto old = get_knowledge(f.ctx(), "guidelines/OLD", 0);
   BOOST_TEST(old.has_value()); // asked for explicitly
   BOOST_TEST(get_knowledge(f.ctx(), "nothing-here", 0).err().code == error_code::not_found);
