@@ -22,6 +22,7 @@ packages=(
   xz-utils tar               # extracting the tldr corpus in tests and benchmarks
   curl
   hyperfine                 # whole-process timings in bench/
+  clang-format              # the format check run by ctest
 )
 
 missing=()

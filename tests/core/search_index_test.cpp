@@ -281,7 +281,8 @@ BOOST_AUTO_TEST_CASE(search_handles_a_ten_thousand_character_query) {
 BOOST_AUTO_TEST_CASE(search_gives_the_same_hits_from_several_threads_at_once) {
   std::vector<doc_spec> specs;
   for (int d = 0; d < 60; ++d)
-    specs.push_back({"d" + std::to_string(d) + ".md", "Doc " + std::to_string(d % 7),
+    specs.push_back({"d" + std::to_string(d) + ".md",
+                     "Doc " + std::to_string(d % 7),
                      {"alpha beta " + std::to_string(d % 5) + " gamma", "beta delta epsilon"}});
   corpus c{specs};
   const std::vector<std::string> queries{"alpha", "beta gamma", "delta 3", "doc epsilon"};
