@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -11,14 +12,24 @@
 
 namespace sage::core {
 
+// Values are written in host byte order; the formats are only read back on the same kind of
+// machine, and every supported target is little-endian.
+static_assert(std::endian::native == std::endian::little, "binary_io assumes little-endian");
+
+/// Values written as their bytes: integers and floating-point numbers.
+template <class T>
+concept arithmetic = std::is_arithmetic_v<T>;
+
+/// Element types whose arrays are written as their bytes in one copy.
+template <class T>
+concept trivially_copyable = std::is_trivially_copyable_v<T>;
+
 /// Appends fixed-width integers, doubles and length-prefixed strings to a byte string.
 class binary_writer {
 public:
   explicit binary_writer(std::string& out) : out_(out) {}
 
-  template <class T>
-    requires std::is_arithmetic_v<T>
-  void put(T value) {
+  template <arithmetic T> void put(T value) {
     char buf[sizeof(T)];
     std::memcpy(buf, &value, sizeof(T));
     out_.append(buf, sizeof(T));
@@ -35,6 +46,12 @@ public:
       put(std::string_view{s});
   }
 
+  /// A 64-bit element count, then the elements' bytes in one copy: large arrays cost a memcpy.
+  template <trivially_copyable T> void put_vector(const std::vector<T>& items) {
+    put(static_cast<uint64_t>(items.size()));
+    out_.append(reinterpret_cast<const char*>(items.data()), items.size() * sizeof(T));
+  }
+
 private:
   std::string& out_;
 };
@@ -45,20 +62,16 @@ class binary_reader {
 public:
   explicit binary_reader(std::string_view in, size_t offset = 0) : in_(in), pos_(offset) {}
 
-  template <class T>
-    requires std::is_arithmetic_v<T>
-  T get() {
+  template <arithmetic T> T get() {
     T value{};
-    if (!take(sizeof(T)))
-      return value;
+    if (!take(sizeof(T))) return value;
     std::memcpy(&value, in_.data() + pos_ - sizeof(T), sizeof(T));
     return value;
   }
 
   std::string get_string() {
     auto n = get<uint32_t>();
-    if (!take(n))
-      return {};
+    if (!take(n)) return {};
     return std::string(in_.substr(pos_ - n, n));
   }
 
@@ -75,9 +88,24 @@ public:
     return out;
   }
 
+  /// Reads what `put_vector` wrote. The count is checked against the bytes left before anything
+  /// is allocated, so corrupt input never makes it allocate more than the input holds.
+  template <trivially_copyable T> std::vector<T> get_vector() {
+    const auto n = get<uint64_t>();
+    std::vector<T> out;
+    if (!ok_ || n > remaining() / sizeof(T)) {
+      ok_ = false;
+      return out;
+    }
+    out.resize(static_cast<size_t>(n));
+    if (n > 0) std::memcpy(out.data(), in_.data() + pos_, out.size() * sizeof(T));
+    pos_ += out.size() * sizeof(T);
+    return out;
+  }
+
   /// Guards element counts read from the input before reserving memory for them.
   bool plausible_count(uint64_t n, size_t min_bytes_each) {
-    if (n * min_bytes_each > remaining())
+    if (min_bytes_each != 0 && n > remaining() / min_bytes_each) // no overflow on huge n
       ok_ = false;
     return ok_;
   }

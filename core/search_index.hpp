@@ -6,6 +6,7 @@
 #include "core/analyzer.hpp"
 #include "core/config.hpp"
 #include "core/document.hpp"
+#include "core/error.hpp"
 #include "core/term_dictionary.hpp"
 
 #include <array>
@@ -17,6 +18,8 @@
 #include <vector>
 
 namespace sage::core {
+
+class binary_reader;
 
 /// How to search. Queries are disjunctive (any query term may match).
 struct search_options {
@@ -39,8 +42,8 @@ struct search_hit {
 struct search_stats {
   size_t documents = 0;
   size_t sections = 0;
-  size_t terms = 0;    ///< distinct terms
-  size_t postings = 0; ///< (term, section) pairs
+  size_t terms = 0;        ///< distinct terms
+  size_t postings = 0;     ///< (term, section) pairs
   size_t memory_bytes = 0; ///< approximate size of the index in memory
 };
 
@@ -66,6 +69,9 @@ class search_index {
 public:
   static constexpr size_t max_query_terms = 64;
   static constexpr size_t snippet_chars = 200;
+  /// Version of the `serialize` format; any change to it or to what build computes bumps it, so
+  /// an index cached by another version is rejected and rebuilt.
+  static constexpr uint32_t serial_version = 1;
 
   /// An empty index (every search returns no hits).
   search_index() = default;
@@ -101,6 +107,22 @@ public:
     return {doc, global_section - section_first_[doc]};
   }
 
+  /// Appends the whole index to `out` (format versioned; includes the search_config it was
+  /// built with), so an unchanged knowledge base can load it instead of rebuilding it.
+  void serialize(std::string& out) const;
+
+  /// Reads an index written by serialize at `offset`, advancing it. Truncated, corrupt or
+  /// other-version input is an error (code parse) and never reads out of bounds, never crashes
+  /// and never allocates more than the input can describe; every invariant the search code
+  /// relies on (sizes of parallel arrays, offsets monotone and in range, ids in range,
+  /// power-of-two hash table sizes, finite scores, ...) is checked, so a deserialised index is
+  /// as safe to query as a built one. `offset` is left unchanged on error.
+  static result<search_index> deserialize(std::string_view data, size_t& offset);
+
+  /// The configuration the index was built with (impacts are precomputed from it, so an index
+  /// built under other weights must not be reused).
+  const search_config& config() const { return config_; }
+
   size_t document_count() const { return doc_retired_.size(); }
   size_t section_count() const { return section_doc_.size(); }
   search_stats stats() const;
@@ -109,6 +131,10 @@ public:
 
 private:
   struct filter;
+
+  // Deserialisation steps (search_index_io.cpp); each returns why the input is refused, or null.
+  const char* read(binary_reader& r);
+  const char* check_and_derive();
 
   void add_documents(const std::vector<document>& docs,
                      const std::vector<const analyzed_document*>& analyses);

@@ -2,7 +2,10 @@
 // SPDX-License-Identifier: MIT
 #include "core/term_dictionary.hpp"
 
+#include "core/binary_io.hpp"
+
 #include <algorithm>
+#include <bit>
 #include <cstring>
 
 namespace sage::core {
@@ -100,6 +103,41 @@ void term_dictionary::clear() {
   blob_.clear();
   ends_.clear();
   std::fill(slots_.begin(), slots_.end(), 0);
+}
+
+void term_dictionary::serialize(binary_writer& w) const {
+  w.put(std::string_view{blob_});
+  w.put_vector(ends_);
+  w.put_vector(slots_);
+}
+
+bool term_dictionary::deserialize(binary_reader& r) {
+  blob_ = r.get_string();
+  ends_ = r.get_vector<uint32_t>();
+  slots_ = r.get_vector<uint64_t>();
+  if (!r.ok()) return false;
+  // Term ends: monotone, the last one at the end of the buffer.
+  uint32_t previous = 0;
+  bool monotone = true;
+  for (auto end : ends_) {
+    monotone &= end >= previous;
+    previous = end;
+  }
+  if (!monotone || previous != blob_.size()) return false;
+  // The table: empty for an empty dictionary, else a power of two larger than the term count
+  // (at least one free slot), every occupied slot naming an existing id.
+  if (slots_.empty()) return ends_.empty();
+  if (!std::has_single_bit(slots_.size()) || slots_.size() <= ends_.size()) return false;
+  // Branch-free: an occupied slot holds id + 1 with id < size (id + 1 == 0 wraps and fails).
+  const uint64_t ids = ends_.size();
+  bool out_of_range = false;
+  size_t free = 0;
+  for (auto slot : slots_) {
+    const auto id = static_cast<uint32_t>(static_cast<uint32_t>(slot) - 1u);
+    out_of_range |= (slot != 0) & (id >= ids);
+    free += slot == 0 ? 1 : 0;
+  }
+  return !out_of_range && free > 0;
 }
 
 } // namespace sage::core

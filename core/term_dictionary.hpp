@@ -10,6 +10,9 @@
 
 namespace sage::core {
 
+class binary_reader;
+class binary_writer;
+
 /// Maps distinct strings to dense ids 0, 1, 2, ... in insertion order and back. All strings live
 /// in one buffer and the table is open-addressed, so millions of short terms cost little memory
 /// and no allocation per term. Not thread-safe for writers; concurrent `find` calls are fine.
@@ -40,6 +43,15 @@ public:
 
   /// Forgets all terms but keeps the allocated memory.
   void clear();
+
+  /// Appends the terms and the hash table to `w` as raw arrays, so loading is a few copies.
+  void serialize(binary_writer& w) const;
+
+  /// Replaces the contents with what `serialize` wrote. False (contents unspecified) when the
+  /// input is truncated or breaks an invariant `find` and `term` rely on: term ends monotone and
+  /// inside the buffer, a power-of-two table with a free slot (so probing stops), ids in range.
+  /// A well-formed table with wrong hashes only makes lookups miss; it never reads out of bounds.
+  bool deserialize(binary_reader& r);
 
 private:
   uint32_t length(uint32_t id) const { return ends_[id] - (id == 0 ? 0 : ends_[id - 1]); }
