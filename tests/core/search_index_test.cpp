@@ -3,6 +3,8 @@
 #include "core/search_index.hpp"
 #include "core/snippet.hpp"
 
+#include "support/doc_builder.hpp"
+
 #include <boost/test/unit_test.hpp>
 #include <utf8proc.h>
 
@@ -15,34 +17,8 @@ using namespace sage::core;
 
 namespace {
 
-struct doc_spec {
-  std::string path;
-  std::string title;
-  std::vector<std::string> bodies; // one section each
-  std::string layer = "core";
-  std::string language = "en";
-  std::vector<std::string> tags = {};
-  std::string status = "";
-};
-
-document make_doc(const doc_spec& spec) {
-  document doc;
-  doc.path = spec.path;
-  doc.title = spec.title;
-  doc.layer = spec.layer;
-  doc.language = spec.language;
-  doc.tags = spec.tags;
-  doc.status = spec.status;
-  for (size_t i = 0; i < spec.bodies.size(); ++i) {
-    section s;
-    s.heading = i == 0 ? spec.title : "Part " + std::to_string(i);
-    s.heading_path = i == 0 ? std::vector<std::string>{spec.title}
-                            : std::vector<std::string>{spec.title, s.heading};
-    s.text = spec.bodies[i];
-    doc.sections.push_back(std::move(s));
-  }
-  return doc;
-}
+using sage::test::doc_spec;
+using sage::test::make_doc;
 
 // Documents, their analyses and the index, as the loader would keep them.
 struct corpus {
