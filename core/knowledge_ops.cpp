@@ -104,10 +104,17 @@ result<load_result> get_knowledge(const op_context& ctx, std::string_view target
                                   bool include_retired) {
   auto start = clock_type::now();
   std::vector<const document*> docs;
-  bool is_layer = target.find('/') == std::string_view::npos &&
-                  target.find(':') == std::string_view::npos && !target.empty();
+  // `knowledge://guidelines` (or with a trailing `/`) names a layer like `guidelines` does.
+  std::string_view layer_name = target;
+  constexpr std::string_view scheme = "knowledge://";
+  if (layer_name.substr(0, scheme.size()) == scheme) {
+    layer_name.remove_prefix(scheme.size());
+    if (!layer_name.empty() && layer_name.back() == '/') layer_name.remove_suffix(1);
+  }
+  bool is_layer = layer_name.find('/') == std::string_view::npos &&
+                  layer_name.find(':') == std::string_view::npos && !layer_name.empty();
   if (is_layer) {
-    if (auto layer = resolve_layer_name(target, ctx.cfg)) {
+    if (auto layer = resolve_layer_name(layer_name, ctx.cfg)) {
       for (const auto* doc : ctx.kb.layer_documents(*layer))
         if (include_retired || !is_retired(*doc)) docs.push_back(doc);
     } else {

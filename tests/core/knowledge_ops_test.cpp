@@ -131,6 +131,9 @@ BOOST_AUTO_TEST_CASE(get_loads_layers_documents_and_uris_within_a_budget) {
   auto layer = get_knowledge(f.ctx(), "guidelines", 0);
   BOOST_REQUIRE(layer.has_value());
   BOOST_TEST(layer->files_loaded.size() == 2u); // the deprecated one is not served
+  auto by_uri = get_knowledge(f.ctx(), "knowledge://guidelines", 0);
+  BOOST_REQUIRE(by_uri.has_value());
+  BOOST_TEST(by_uri->files_loaded == layer->files_loaded);
   auto by_number = get_knowledge(f.ctx(), "0", 0);
   BOOST_TEST(by_number->layers == std::vector<std::string>{"core"});
   auto doc = get_knowledge(f.ctx(), "frameworks/resilience/timeout_patterns", 60);
