@@ -21,7 +21,10 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr std::string_view magic = "SAGEIDX\x01";
-constexpr uint32_t format_version = 2;
+constexpr uint32_t format_version = 3;
+
+/// The blocks of a cache file, in file order.
+enum : size_t { documents_block, analyses_block, index_block, block_count };
 
 void put_document(binary_writer& w, const document& d) {
   w.put(std::string_view{d.path});
@@ -94,7 +97,8 @@ fs::path cache_file_for(const fs::path& cache_dir, const fs::path& kb_root) {
 namespace {
 
 /// A read-only memory map of a whole file: the cache is read straight from the page cache,
-/// without copying tens of megabytes into the heap first.
+/// without copying tens of megabytes into the heap first, and blocks that are not needed are
+/// never touched.
 class mapped_file {
 public:
   explicit mapped_file(const fs::path& path) {
@@ -103,7 +107,7 @@ public:
     struct stat st {};
     if (::fstat(fd, &st) == 0 && st.st_size > 0) {
       size_ = static_cast<size_t>(st.st_size);
-      void* p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+      void* p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
       data_ = p == MAP_FAILED ? nullptr : static_cast<const char*>(p);
     }
     ::close(fd);
@@ -150,9 +154,10 @@ kb_file get_file(binary_reader& r) {
 
 } // namespace
 
-// Payload layout: entry count; per entry its file, document and problem; the size of the
-// analyses block, then one analysis per entry; the size of the index block, then the index.
-// Blocks carry their sizes so the fast path can skip the analyses without parsing them.
+// File layout: magic, format version, parse fingerprint, then the size and checksum of each of
+// three blocks, then the blocks: (1) entry count and per entry its file, document and problem;
+// (2) one analysis per entry; (3) the serialised index. Each block has its own checksum so the
+// fast path reads and checks only the documents and the index, never touching the analyses.
 cache_contents read_index_cache(const fs::path& file, uint64_t fingerprint,
                                 const std::vector<kb_file>& scanned, const search_config& search,
                                 std::string& why_not) {
@@ -163,29 +168,41 @@ cache_contents read_index_cache(const fs::path& file, uint64_t fingerprint,
     return out;
   }
   std::string_view data = mapped.view();
-  if (data.size() < magic.size() + 28 || data.substr(0, magic.size()) != magic) {
+  if (data.size() < magic.size() || data.substr(0, magic.size()) != magic) {
     why_not = "not a sage index cache";
     return out;
   }
   binary_reader header(data, magic.size());
   auto version = header.get<uint32_t>();
   auto stored_fingerprint = header.get<uint64_t>();
-  auto payload_size = header.get<uint64_t>();
-  auto checksum = header.get<uint64_t>();
-  auto payload = data.substr(header.offset());
-  if (version != format_version || stored_fingerprint != fingerprint) {
+  if (!header.ok() || version != format_version || stored_fingerprint != fingerprint) {
     why_not = "cache written by another version or configuration";
-    return out;
-  }
-  if (payload.size() != payload_size || fnv1a64(payload) != checksum) {
-    why_not = "cache file is corrupt";
     return out;
   }
   auto corrupt = [&] {
     why_not = "cache file is corrupt";
     return cache_contents{};
   };
-  binary_reader r(payload);
+  std::string_view blocks[block_count];
+  uint64_t checksums[block_count];
+  size_t at = 0;
+  for (size_t i = 0; i < block_count; ++i) {
+    auto size = header.get<uint64_t>();
+    checksums[i] = header.get<uint64_t>();
+    if (!header.ok()) return corrupt();
+    blocks[i] = {nullptr, size}; // placed below, once the header's end is known
+  }
+  at = header.offset();
+  for (auto& b : blocks) {
+    if (b.size() > data.size() - at) return corrupt();
+    b = data.substr(at, b.size());
+    at += b.size();
+  }
+  if (at != data.size()) return corrupt();
+  auto checked = [&](size_t i) { return fnv1a64(blocks[i]) == checksums[i]; };
+
+  if (!checked(documents_block)) return corrupt();
+  binary_reader r(blocks[documents_block]);
   auto n = r.get<uint32_t>();
   if (!r.plausible_count(n, 16)) return corrupt();
   std::vector<cache_entry> entries(n);
@@ -195,38 +212,32 @@ cache_contents read_index_cache(const fs::path& file, uint64_t fingerprint,
     e.problem = r.get_string();
     if (!r.ok()) return corrupt();
   }
-  auto analyses_size = r.get<uint64_t>();
-  if (!r.ok() || analyses_size > r.remaining()) return corrupt();
-  size_t analyses_at = r.offset();
-  r = binary_reader(payload, analyses_at + analyses_size);
-  auto index_size = r.get<uint64_t>();
-  if (!r.ok() || index_size != r.remaining()) return corrupt();
-  size_t index_at = r.offset();
+  if (r.remaining() != 0 ||
+      !std::is_sorted(entries.begin(), entries.end(),
+                      [](const auto& a, const auto& b) { return a.file.path < b.file.path; }))
+    return corrupt();
 
   // The fast path: the scan found exactly the cached files, all unchanged.
-  bool unchanged = index_size > 0 && scanned.size() == entries.size();
+  bool unchanged = !blocks[index_block].empty() && scanned.size() == entries.size();
   for (size_t i = 0; unchanged && i < entries.size(); ++i)
     unchanged = entries[i].file.path == scanned[i].path && entries[i].file.same_version(scanned[i]);
-  if (unchanged) {
-    size_t offset = index_at;
-    auto index = search_index::deserialize(payload, offset);
-    if (index && offset == payload.size() && same_search_config(index->config(), search) &&
-        index->document_count() == entries.size()) {
+  if (unchanged && checked(index_block)) {
+    size_t offset = 0;
+    auto index = search_index::deserialize(blocks[index_block], offset);
+    if (index && offset == blocks[index_block].size() &&
+        same_search_config(index->config(), search) && index->document_count() == n)
       out.index = std::move(*index);
-    }
   }
   if (!out.index) {
-    size_t offset = analyses_at;
+    if (!checked(analyses_block)) return corrupt();
+    size_t offset = 0;
     for (auto& e : entries) {
-      auto analysis = deserialize(payload, offset);
+      auto analysis = deserialize(blocks[analyses_block], offset);
       if (!analysis) return corrupt();
       e.analysis = std::move(*analysis);
     }
-    if (offset != analyses_at + analyses_size) return corrupt();
+    if (offset != blocks[analyses_block].size()) return corrupt();
   }
-  if (!std::is_sorted(entries.begin(), entries.end(),
-                      [](const auto& a, const auto& b) { return a.file.path < b.file.path; }))
-    return corrupt();
   out.entries = std::move(entries);
   return out;
 }
@@ -234,33 +245,28 @@ cache_contents read_index_cache(const fs::path& file, uint64_t fingerprint,
 bool write_index_cache(const fs::path& file, uint64_t fingerprint,
                        const std::vector<const cache_entry*>& entries, const search_index& index,
                        std::string& why_not) {
-  std::string payload;
-  binary_writer w(payload);
+  std::string blocks[block_count];
+  binary_writer w(blocks[documents_block]);
   w.put(static_cast<uint32_t>(entries.size()));
   for (const auto* e : entries) {
     put_file(w, e->file);
     put_document(w, e->doc);
     w.put(std::string_view{e->problem});
   }
-  auto block_size_at = payload.size();
-  w.put(uint64_t{0});
   for (const auto* e : entries)
-    serialize(e->analysis, payload);
-  uint64_t analyses_size = payload.size() - block_size_at - sizeof(uint64_t);
-  std::memcpy(payload.data() + block_size_at, &analyses_size, sizeof analyses_size);
-  block_size_at = payload.size();
-  w.put(uint64_t{0});
-  index.serialize(payload);
-  uint64_t index_size = payload.size() - block_size_at - sizeof(uint64_t);
-  std::memcpy(payload.data() + block_size_at, &index_size, sizeof index_size);
+    serialize(e->analysis, blocks[analyses_block]);
+  index.serialize(blocks[index_block]);
 
   std::string data(magic);
   binary_writer h(data);
   h.put(format_version);
   h.put(fingerprint);
-  h.put(static_cast<uint64_t>(payload.size()));
-  h.put(fnv1a64(payload));
-  data += payload;
+  for (const auto& b : blocks) {
+    h.put(static_cast<uint64_t>(b.size()));
+    h.put(fnv1a64(b));
+  }
+  for (const auto& b : blocks)
+    data += b;
 
   std::error_code ec;
   fs::create_directories(file.parent_path(), ec);
