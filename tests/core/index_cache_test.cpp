@@ -101,13 +101,31 @@ BOOST_AUTO_TEST_CASE(corrupt_truncated_or_foreign_cache_files_are_rebuilt) {
   auto rewrite = [&](const std::string& bytes) {
     std::ofstream(file, std::ios::binary | std::ios::trunc) << bytes;
   };
-  // A flipped byte in the payload.
+  // A flipped byte among the documents (right after the 68-byte header): all is rebuilt.
   auto flipped = data;
-  flipped[flipped.size() / 2] ^= 0x5a;
+  flipped[80] ^= 0x5a;
   rewrite(flipped);
   auto a = f.load();
   BOOST_TEST(a->stats.files_parsed == 3u);
   BOOST_TEST(hits_for(*a, "apple") == 1u);
+  // A flipped byte in the saved index (the last block): documents are reused, the index is
+  // rebuilt from the analyses.
+  flipped = data;
+  flipped[flipped.size() - 2] ^= 0x5a;
+  rewrite(flipped);
+  auto b = f.load();
+  BOOST_TEST(b->stats.files_parsed == 0u);
+  BOOST_TEST(b->analyses.size() == 3u);
+  BOOST_TEST(hits_for(*b, "apple") == 1u);
+  // Every single flipped byte anywhere: the answer stays right.
+  for (size_t i = 0; i < data.size(); i += 7) {
+    flipped = data;
+    flipped[i] ^= 0xff;
+    rewrite(flipped);
+    auto kb = f.load();
+    BOOST_TEST(hits_for(*kb, "banana") == 1u, "byte " << i);
+    BOOST_TEST(kb->documents.size() == 3u, "byte " << i);
+  }
   // Truncated.
   rewrite(data.substr(0, data.size() / 3));
   BOOST_TEST(f.load()->stats.files_parsed == 3u);
