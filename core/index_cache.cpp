@@ -184,19 +184,18 @@ cache_contents read_index_cache(const fs::path& file, uint64_t fingerprint,
     return cache_contents{};
   };
   std::string_view blocks[block_count];
+  uint64_t sizes[block_count];
   uint64_t checksums[block_count];
-  size_t at = 0;
   for (size_t i = 0; i < block_count; ++i) {
-    auto size = header.get<uint64_t>();
+    sizes[i] = header.get<uint64_t>();
     checksums[i] = header.get<uint64_t>();
-    if (!header.ok()) return corrupt();
-    blocks[i] = {nullptr, size}; // placed below, once the header's end is known
   }
-  at = header.offset();
-  for (auto& b : blocks) {
-    if (b.size() > data.size() - at) return corrupt();
-    b = data.substr(at, b.size());
-    at += b.size();
+  if (!header.ok()) return corrupt();
+  size_t at = header.offset();
+  for (size_t i = 0; i < block_count; ++i) {
+    if (sizes[i] > data.size() - at) return corrupt();
+    blocks[i] = data.substr(at, sizes[i]);
+    at += sizes[i];
   }
   if (at != data.size()) return corrupt();
   auto checked = [&](size_t i) { return fnv1a64(blocks[i]) == checksums[i]; };
