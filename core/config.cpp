@@ -47,7 +47,7 @@ public:
 
   result<config> run() {
     for (const auto& file : in_.files)
-      if (auto bad = apply_file(file, false)) return *bad;
+      if (auto bad = apply_file(file, {})) return *bad;
     std::vector<dotenv_entry> dotenv;
     if (in_.dotenv_file) {
       auto entries = read_dotenv_file(*in_.dotenv_file);
@@ -55,9 +55,9 @@ public:
       if (*entries) dotenv = std::move(**entries);
     }
     if (auto path = config_path(dotenv))
-      if (auto bad = apply_file(*path, false)) return *bad;
+      if (auto bad = apply_file(*path, "SAGE_CONFIG_PATH")) return *bad;
     if (in_.explicit_file)
-      if (auto bad = apply_file(*in_.explicit_file, true)) return *bad;
+      if (auto bad = apply_file(*in_.explicit_file, "--config")) return *bad;
     // The real environment overrides `.env`: its entries for variables that are set are unused.
     std::erase_if(dotenv, [&](const dotenv_entry& e) { return in_.env.contains(e.name); });
     std::vector<dotenv_entry> env;
@@ -100,14 +100,16 @@ private:
     return site;
   }
 
-  std::optional<error> apply_file(const std::string& path, bool must_exist) {
+  /// Applies a YAML file. A file named explicitly (`named_by` is `--config` or
+  /// `SAGE_CONFIG_PATH`) must exist; the standard locations are optional.
+  std::optional<error> apply_file(const std::string& path, const std::string& named_by) {
     auto node = read_yaml_file(path);
     if (!node) return node.err();
     if (!*node) {
-      if (!must_exist) return std::nullopt;
+      if (named_by.empty()) return std::nullopt;
       return make_error(error_code::config,
-                        "config file " + path + " given by --config does not exist",
-                        "check the path passed to --config");
+                        "config file " + path + " given by " + named_by + " does not exist",
+                        "check the path given by " + named_by);
     }
     auto base = std::filesystem::path{path}.parent_path().string();
     origin from{origin_kind::file, path, path, {}, base};

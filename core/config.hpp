@@ -113,7 +113,7 @@ config_inputs standard_config_inputs();
 /// of code `config` naming the source, the key and what was expected.
 ///
 /// Order, later wins: defaults, `files`, the file named by `SAGE_CONFIG_PATH` (environment,
-/// else `.env`; skipped when missing), `explicit_file` (must exist), `.env` (entries also set
+/// else `.env`; must exist), `explicit_file` (must exist), `.env` (entries also set
 /// in `env` are ignored), `env`, `flags`. Maps (`guidelines.sections`, `knowledge.layer_aliases`)
 /// merge entry by entry (an empty value removes an entry); lists (`knowledge.layers`,
 /// `triggers`) replace the previous list. Relative paths in a file are relative to that file.

@@ -191,17 +191,22 @@ BOOST_AUTO_TEST_CASE(maps_merge_and_lists_replace_across_files) {
   BOOST_CHECK_EQUAL(cfg.sources.count("knowledge.layer_aliases.1"), 0u);
 }
 
-BOOST_AUTO_TEST_CASE(missing_files_are_skipped_but_the_explicit_file_must_exist) {
+BOOST_AUTO_TEST_CASE(missing_standard_files_are_skipped_but_named_files_must_exist) {
   config_dir dir;
   config_inputs inputs;
   inputs.files = {dir.file("nope.yaml")};
-  inputs.env["SAGE_CONFIG_PATH"] = dir.file("also-missing.yaml");
   BOOST_CHECK(same_values(load_ok(inputs), default_config()));
+  inputs.env["SAGE_CONFIG_PATH"] = dir.file("also-missing.yaml");
+  auto named = load_error(inputs);
+  BOOST_CHECK_EQUAL(named.message, "config file " + dir.file("also-missing.yaml") +
+                                       " given by SAGE_CONFIG_PATH does not exist");
+  BOOST_CHECK_EQUAL(named.hint, "check the path given by SAGE_CONFIG_PATH");
+  inputs.env.erase("SAGE_CONFIG_PATH");
   inputs.explicit_file = dir.file("gone.yaml");
   auto err = load_error(inputs);
   BOOST_CHECK_EQUAL(err.message,
                     "config file " + dir.file("gone.yaml") + " given by --config does not exist");
-  BOOST_CHECK_EQUAL(err.hint, "check the path passed to --config");
+  BOOST_CHECK_EQUAL(err.hint, "check the path given by --config");
 }
 
 BOOST_AUTO_TEST_CASE(booleans_accept_the_usual_spellings) {
