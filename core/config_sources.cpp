@@ -3,6 +3,7 @@
 #include "core/config_sources.hpp"
 
 #include "core/config.hpp"
+#include "core/text_util.hpp"
 
 #include <array>
 #include <cctype>
@@ -65,14 +66,6 @@ result<std::optional<std::string>> read_text(const std::string& path, std::strin
                       "failed to read " + std::string{what} + " " + path + ": read error",
                       "check the file, or remove it");
   return std::optional<std::string>{text.str()};
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
-    s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
-    s.remove_suffix(1);
-  return s;
 }
 
 bool is_name_char(char c) {

@@ -3,6 +3,7 @@
 #include "core/duration.hpp"
 
 #include "core/config.hpp"
+#include "core/text_util.hpp"
 
 #include <array>
 #include <cctype>
@@ -31,14 +32,6 @@ error bad_duration(std::string_view text, std::string_view why) {
                     "invalid duration \"" + std::string{text} + "\": " + std::string{why},
                     "write a number with a unit (ms, s, m, h) such as 250ms or 2s; a plain "
                     "number is milliseconds");
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
-    s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
-    s.remove_suffix(1);
-  return s;
 }
 
 } // namespace

@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: MIT
 #include "core/front_matter.hpp"
 
+#include "core/text_util.hpp"
+
 #include <algorithm>
 #include <yaml-cpp/yaml.h>
 
@@ -19,11 +21,9 @@ void append_strings(const YAML::Node& node, std::vector<std::string>& out) {
     size_t start = 0;
     while (start <= text.size()) {
       auto comma = text.find(',', start);
-      auto item =
-          text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-      item.erase(0, item.find_first_not_of(" \t"));
-      item.erase(item.find_last_not_of(" \t") + 1);
-      if (!item.empty()) out.push_back(item);
+      auto item = trim(std::string_view(text).substr(
+          start, comma == std::string::npos ? std::string::npos : comma - start));
+      if (!item.empty()) out.emplace_back(item);
       if (comma == std::string::npos) break;
       start = comma + 1;
     }

@@ -3,6 +3,7 @@
 #include "core/markdown.hpp"
 
 #include "core/slug.hpp"
+#include "core/text_util.hpp"
 
 #include <algorithm>
 #include <md4c.h>
@@ -94,13 +95,6 @@ int on_text(MD_TEXTTYPE type, const MD_CHAR* text, MD_SIZE size, void* user) {
   return 0;
 }
 
-std::string trim(std::string s) {
-  auto b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return {};
-  auto e = s.find_last_not_of(" \t\r\n");
-  return s.substr(b, e - b + 1);
-}
-
 bool blank(std::string_view text) {
   return std::all_of(text.begin(), text.end(),
                      [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; });
@@ -147,7 +141,7 @@ parsed_markdown parse_markdown(std::string_view path, std::string_view body, uin
     if (!h && blank(text)) return;
     section s;
     if (h) {
-      s.heading = trim(h->text);
+      s.heading = std::string(trim(h->text));
       s.level = h->level;
       s.slug = slugs.unique(s.heading);
       path_stack.resize(static_cast<size_t>(h->level - 1));
