@@ -1,0 +1,87 @@
+// Message types exchanged by actors, each with a 0.17-style `inspect`, so every one can cross
+// to a remote node. The core result types get their `inspect` here, beside the requests, so
+// `core/` stays free of CAF.
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "core/knowledge_ops.hpp"
+#include "core/load_result.hpp"
+
+#include <caf/meta/type_name.hpp>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+// -- core result types --------------------------------------------------------------------------
+
+namespace sage::core {
+
+template <class Inspector> typename Inspector::result_type inspect(Inspector& f, section_ref& x) {
+  return f(caf::meta::type_name("sage.section_ref"), x.id, x.tokens, x.score);
+}
+
+template <class Inspector> typename Inspector::result_type inspect(Inspector& f, index_stamp& x) {
+  return f(caf::meta::type_name("sage.index_stamp"), x.generation, x.built_at);
+}
+
+template <class Inspector> typename Inspector::result_type inspect(Inspector& f, load_result& x) {
+  return f(caf::meta::type_name("sage.load_result"), x.content, x.tokens, x.status, x.complete,
+           x.duration_ms, x.timeout_ms, x.files_loaded, x.layers, x.sections, x.omitted,
+           x.budget_limit, x.errors, x.index);
+}
+
+template <class Inspector> typename Inspector::result_type inspect(Inspector& f, search_item& x) {
+  return f(caf::meta::type_name("sage.search_item"), x.path, x.uri, x.title, x.section,
+           x.section_id, x.layer, x.snippet, x.score, x.tokens);
+}
+
+template <class Inspector> typename Inspector::result_type inspect(Inspector& f, search_answer& x) {
+  return f(caf::meta::type_name("sage.search_answer"), x.query, x.results, x.duration_ms, x.index);
+}
+
+template <class Inspector> typename Inspector::result_type inspect(Inspector& f, search_params& x) {
+  return f(caf::meta::type_name("sage.search_params"), x.query, x.limit, x.layers, x.tags,
+           x.include_retired);
+}
+
+} // namespace sage::core
+
+// -- requests -------------------------------------------------------------------------------------
+
+namespace sage::actors {
+
+/// `get`: a layer, a path, a folder or a `knowledge://` URI.
+struct get_request {
+  std::string target;
+  uint64_t budget = 0; ///< 0 = no budget
+  bool include_retired = false;
+};
+
+template <class Inspector> typename Inspector::result_type inspect(Inspector& f, get_request& x) {
+  return f(caf::meta::type_name("sage.get_request"), x.target, x.budget, x.include_retired);
+}
+
+/// `context`: smart loading for a task.
+struct context_request {
+  std::string task;
+  uint64_t budget = 0; ///< 0 = loading.default_budget
+  std::vector<std::string> layers;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, context_request& x) {
+  return f(caf::meta::type_name("sage.context_request"), x.task, x.budget, x.layers);
+}
+
+/// `guidelines` / `framework` / `template` by name.
+struct named_request {
+  uint8_t kind = 0; ///< core::named_kind as a number (enums need no inspect this way)
+  std::string name;
+  uint64_t budget = 0;
+};
+
+template <class Inspector> typename Inspector::result_type inspect(Inspector& f, named_request& x) {
+  return f(caf::meta::type_name("sage.named_request"), x.kind, x.name, x.budget);
+}
+
+} // namespace sage::actors
