@@ -84,4 +84,44 @@ template <class Inspector> typename Inspector::result_type inspect(Inspector& f,
   return f(caf::meta::type_name("sage.named_request"), x.kind, x.name, x.budget);
 }
 
+// -- events ---------------------------------------------------------------------------------------
+
+/// A published event: a namespaced type (`loader.changed`) and a JSON payload as text.
+struct event {
+  std::string type;
+  std::string payload;      ///< JSON object text, `{}` when there is nothing to say
+  int64_t published_ms = 0; ///< milliseconds since the epoch
+  std::string source;       ///< who published it (`loader`, `node`, ...)
+};
+
+template <class Inspector> typename Inspector::result_type inspect(Inspector& f, event& x) {
+  return f(caf::meta::type_name("sage.event"), x.type, x.payload, x.published_ms, x.source);
+}
+
+/// What a subscriber wants: a glob pattern over event types, a priority (lower is sent to
+/// first) and how long its handler may take per event.
+struct subscription {
+  std::string pattern = "*";
+  int32_t priority = 50;
+  uint32_t timeout_ms = 5000;
+};
+
+template <class Inspector> typename Inspector::result_type inspect(Inspector& f, subscription& x) {
+  return f(caf::meta::type_name("sage.subscription"), x.pattern, x.priority, x.timeout_ms);
+}
+
+/// Delivery counters of the event router.
+struct router_stats {
+  uint64_t published = 0;
+  uint64_t delivered = 0; ///< handlers that acknowledged in time
+  uint64_t failed = 0;    ///< handlers that threw, died or answered with an error
+  uint64_t timed_out = 0; ///< handlers that did not answer within their timeout
+  uint64_t subscriptions = 0;
+};
+
+template <class Inspector> typename Inspector::result_type inspect(Inspector& f, router_stats& x) {
+  return f(caf::meta::type_name("sage.router_stats"), x.published, x.delivered, x.failed,
+           x.timed_out, x.subscriptions);
+}
+
 } // namespace sage::actors

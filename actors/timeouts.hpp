@@ -1,0 +1,15 @@
+// Every request timeout between actors, named in one place.
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <chrono>
+
+namespace sage::actors::timeouts {
+
+/// Default time a subscriber's handler may take for one event (PRODUCT.md 3.6).
+constexpr auto event_handler = std::chrono::milliseconds(5000);
+
+/// Answers from the event router about its own state (subscribe, stats).
+constexpr auto router_admin = std::chrono::seconds(2);
+
+} // namespace sage::actors::timeouts
