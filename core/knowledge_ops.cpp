@@ -181,6 +181,7 @@ result<load_result> build_context(const op_context& ctx, std::string_view task, 
   // Scores of every section for the task, by global search over many candidates.
   search_options so;
   so.limit = 200;
+  so.snippets = false; // only the scores are used here
   auto hits = ctx.kb.index.search(task, so, ctx.kb.documents, ctx.an);
   std::map<std::pair<const document*, size_t>, double> score;
   double top = 0;
