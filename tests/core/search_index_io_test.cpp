@@ -19,14 +19,9 @@ namespace {
 using sage::test::doc_spec;
 using sage::test::make_doc;
 
-const std::vector<std::string> words{
-    "run",     "running",  "runs",    "error",  "errors",  "handling", "timeout", "cache",
-    "caching", "queue",    "worker",  "retry",  "retries", "backoff",  "file",    "files",
-    "archive", "compress", "network", "socket", "the",     "a",        "of",      "and",
-    "Datei",   "Dateien",  "Archiv",  "Netz",   "東京",    "京都",     "c++",     "x1",
-    "alpha",   "beta",     "gamma",   "delta",  "epsilon", "zeta",     "eta",     "theta"};
-const std::vector<std::string> layers{"core", "guidelines", "frameworks"};
-const std::vector<std::string> tags{"net", "io", "perf", "ops"};
+const auto& words = sage::test::random_corpus_words;
+const auto& layers = sage::test::random_corpus_layers;
+const auto& tags = sage::test::random_corpus_tags;
 
 // Documents with inflected words, four languages (two stemmers, CJK, one without a stemmer),
 // layers, tags, retired documents, duplicates (ties) and documents without sections.

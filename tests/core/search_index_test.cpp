@@ -315,14 +315,9 @@ BOOST_AUTO_TEST_CASE(build_indexes_documents_without_a_matching_analysis_without
 // section returns, for many random queries and limits.
 BOOST_AUTO_TEST_CASE(pruned_top_k_equals_exhaustive_top_k_on_a_random_corpus) {
   std::mt19937 rng{20240617};
-  const std::vector<std::string> words{
-      "run",     "running",  "runs",    "error",  "errors",  "handling", "timeout", "cache",
-      "caching", "queue",    "worker",  "retry",  "retries", "backoff",  "file",    "files",
-      "archive", "compress", "network", "socket", "the",     "a",        "of",      "and",
-      "Datei",   "Dateien",  "Archiv",  "Netz",   "東京",    "京都",     "c++",     "x1",
-      "alpha",   "beta",     "gamma",   "delta",  "epsilon", "zeta",     "eta",     "theta"};
-  const std::vector<std::string> layers{"core", "guidelines", "frameworks"};
-  const std::vector<std::string> tags{"net", "io", "perf", "ops"};
+  const auto& words = sage::test::random_corpus_words;
+  const auto& layers = sage::test::random_corpus_layers;
+  const auto& tags = sage::test::random_corpus_tags;
   auto pick = [&](size_t n) { return words[rng() % std::min(n, words.size())]; };
   auto text = [&](size_t count) {
     std::string t;

@@ -38,4 +38,15 @@ inline core::document make_doc(const doc_spec& spec) {
   return doc;
 }
 
+/// Vocabulary of the random corpora in the search tests: inflected English words, German,
+/// CJK, `c++`, and function words.
+inline const std::vector<std::string> random_corpus_words{
+    "run",     "running",  "runs",    "error",  "errors",  "handling", "timeout", "cache",
+    "caching", "queue",    "worker",  "retry",  "retries", "backoff",  "file",    "files",
+    "archive", "compress", "network", "socket", "the",     "a",        "of",      "and",
+    "Datei",   "Dateien",  "Archiv",  "Netz",   "東京",    "京都",     "c++",     "x1",
+    "alpha",   "beta",     "gamma",   "delta",  "epsilon", "zeta",     "eta",     "theta"};
+inline const std::vector<std::string> random_corpus_layers{"core", "guidelines", "frameworks"};
+inline const std::vector<std::string> random_corpus_tags{"net", "io", "perf", "ops"};
+
 } // namespace sage::test
