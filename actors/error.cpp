@@ -42,6 +42,20 @@ caf::error to_caf_error(const core::error& e) {
   return caf::make_error(code, e.message, e.hint);
 }
 
+bool is_caller_error(const caf::error& e) {
+  if (e.category() != caf::atom("sage")) return false;
+  switch (static_cast<ec>(e.code())) {
+  case ec::invalid_argument:
+  case ec::config:
+  case ec::not_found:
+  case ec::ambiguous:
+  case ec::forbidden:
+    return true;
+  default:
+    return false;
+  }
+}
+
 core::error to_core_error(const caf::error& e, caf::actor_system& sys) {
   if (e.category() == caf::atom("sage") && e.code() > 0 &&
       e.code() <= static_cast<uint8_t>(ec::internal)) {

@@ -34,6 +34,10 @@ const char* to_string(ec code);
 /// A core error as a CAF error: the code, with message and hint as context.
 caf::error to_caf_error(const core::error& e);
 
+/// Whether an error is the caller's (not found, invalid, ambiguous, forbidden): an answer, not
+/// a failure of the engine, so it never counts against a circuit breaker.
+bool is_caller_error(const caf::error& e);
+
 /// The core error a CAF error carries (for the CLI and HTTP front ends); errors of other
 /// categories become `internal` with CAF's rendering as the message.
 core::error to_core_error(const caf::error& e, caf::actor_system& sys);

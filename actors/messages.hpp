@@ -4,6 +4,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "core/kb_summary.hpp"
 #include "core/knowledge_ops.hpp"
 #include "core/load_result.hpp"
 
@@ -36,12 +37,39 @@ template <class Inspector> typename Inspector::result_type inspect(Inspector& f,
 }
 
 template <class Inspector> typename Inspector::result_type inspect(Inspector& f, search_answer& x) {
-  return f(caf::meta::type_name("sage.search_answer"), x.query, x.results, x.duration_ms, x.index);
+  return f(caf::meta::type_name("sage.search_answer"), x.query, x.results, x.duration_ms, x.index,
+           x.status, x.errors);
 }
 
 template <class Inspector> typename Inspector::result_type inspect(Inspector& f, search_params& x) {
   return f(caf::meta::type_name("sage.search_params"), x.query, x.limit, x.layers, x.tags,
            x.include_retired);
+}
+
+template <class Inspector> typename Inspector::result_type inspect(Inspector& f, layer_summary& x) {
+  return f(caf::meta::type_name("sage.layer_summary"), x.name, x.folder, x.priority,
+           x.always_loaded, x.documents, x.sections, x.tokens);
+}
+
+template <class Inspector> typename Inspector::result_type inspect(Inspector& f, layers_answer& x) {
+  return f(caf::meta::type_name("sage.layers_answer"), x.layers, x.encoding, x.index);
+}
+
+template <class Inspector> typename Inspector::result_type inspect(Inspector& f, kb_info& x) {
+  return f(caf::meta::type_name("sage.kb_info"), x.version, x.kb_path, x.documents, x.sections,
+           x.problems, x.index, x.build_ms, x.scan_ms, x.cache_read_ms, x.parse_ms, x.index_ms,
+           x.files_parsed, x.files_from_cache, x.token_encoding, x.default_budget, x.core_share,
+           x.cache_dir, x.layer_count, x.trigger_count);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, document_entry& x) {
+  return f(caf::meta::type_name("sage.document_entry"), x.path, x.title, x.uri);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, document_listing& x) {
+  return f(caf::meta::type_name("sage.document_listing"), x.layer, x.documents);
 }
 
 } // namespace sage::core
@@ -82,6 +110,72 @@ struct named_request {
 
 template <class Inspector> typename Inspector::result_type inspect(Inspector& f, named_request& x) {
   return f(caf::meta::type_name("sage.named_request"), x.kind, x.name, x.budget);
+}
+
+/// Sent with every request from the timeout supervisor to the loader: which request it is
+/// (partial answers name it) and how long the caller waits.
+struct job {
+  uint64_t id = 0;
+  uint32_t timeout_ms = 0;
+};
+
+template <class Inspector> typename Inspector::result_type inspect(Inspector& f, job& x) {
+  return f(caf::meta::type_name("sage.job"), x.id, x.timeout_ms);
+}
+
+/// The outcome of a background rebuild of the knowledge base.
+struct rebuild_report {
+  bool swapped = false; ///< a new snapshot is in place (false: nothing changed, or an error)
+  uint64_t generation = 0;
+  std::string built_at;
+  uint64_t documents = 0;
+  double build_ms = 0;
+  std::vector<std::string> added, changed, removed;
+  std::string error; ///< empty on success
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, rebuild_report& x) {
+  return f(caf::meta::type_name("sage.rebuild_report"), x.swapped, x.generation, x.built_at,
+           x.documents, x.build_ms, x.added, x.changed, x.removed, x.error);
+}
+
+/// One circuit breaker as the timeout supervisor sees it.
+struct breaker_status {
+  std::string operation;
+  std::string state; ///< closed | open | half_open
+  int32_t consecutive_failures = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, breaker_status& x) {
+  return f(caf::meta::type_name("sage.breaker_status"), x.operation, x.state,
+           x.consecutive_failures);
+}
+
+/// Counters of the timeout supervisor.
+struct supervisor_stats {
+  uint64_t requests = 0, succeeded = 0, failed = 0, partial = 0, fallback = 0, refused = 0;
+  uint64_t in_flight = 0;
+  std::vector<breaker_status> breakers;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, supervisor_stats& x) {
+  return f(caf::meta::type_name("sage.supervisor_stats"), x.requests, x.succeeded, x.failed,
+           x.partial, x.fallback, x.refused, x.in_flight, x.breakers);
+}
+
+/// One actor the node supervises.
+struct child_status {
+  std::string name; ///< `event_router`, `loader`, `worker-0`, `timeout_supervisor`
+  bool running = false;
+  uint32_t restarts = 0;
+  std::string last_exit; ///< why it last went down, empty if never
+};
+
+template <class Inspector> typename Inspector::result_type inspect(Inspector& f, child_status& x) {
+  return f(caf::meta::type_name("sage.child_status"), x.name, x.running, x.restarts, x.last_exit);
 }
 
 // -- events ---------------------------------------------------------------------------------------

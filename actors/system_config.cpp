@@ -9,8 +9,9 @@
 
 namespace sage::actors {
 
-system_config::system_config() {
-  load<caf::io::middleman>();
+system_config::system_config(bool network, size_t threads) {
+  if (network) load<caf::io::middleman>();
+  if (threads > 0) set("scheduler.max-threads", threads);
   add_message_types<caf::id_block::sage>();
   // The templated add_error_category<T> of 0.17.6 does not compile; a renderer does.
   add_error_category(caf::atom("sage"), [](uint8_t code, caf::atom_value, const caf::message& ctx) {

@@ -11,7 +11,11 @@ namespace sage::actors {
 /// `sage` error category, and loads CAF's middleman.
 class system_config : public caf::actor_system_config {
 public:
-  system_config();
+  /// `network` loads the middleman (servers and cluster nodes); one-shot CLI commands skip it.
+  /// `threads` (0 = CAF's default, one per core) sizes the scheduler: the engine asks for one
+  /// more than its query workers, so a long query never keeps the timeout supervisor from
+  /// answering on time.
+  explicit system_config(bool network = true, size_t threads = 0);
 };
 
 } // namespace sage::actors

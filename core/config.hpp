@@ -52,6 +52,12 @@ struct search_config {
   double proximity_bonus = 0.3; ///< share of score added for phrase/proximity matches
 };
 
+/// The actor engine (ARCHITECTURE.md 3).
+struct engine_config {
+  int workers = 2; ///< query worker actors sharing the snapshot (one per core is right)
+  std::chrono::milliseconds shutdown_grace{5000}; ///< per actor, before a hard stop
+};
+
 struct loading_config {
   int default_budget = 4000; ///< budget_tokens when the caller gives none
   double core_share = 0.25;  ///< share of the budget reserved for always-loaded layers
@@ -61,7 +67,9 @@ struct loading_config {
 /// The effective configuration. Every field has the built-in default documented in
 /// `config/sage.yaml`.
 struct config {
-  std::string kb_path; ///< knowledge.path; empty = the bundled knowledge base
+  std::string kb_path;  ///< knowledge.path; empty = the bundled knowledge base
+  bool kb_watch = true; ///< knowledge.watch: rebuild on file changes
+  std::chrono::milliseconds kb_watch_debounce{100}; ///< knowledge.watch_debounce
   std::vector<layer_config> layers;
   std::map<std::string, std::string> layer_aliases;     ///< numeric aliases `0`->`core`, ...
   std::map<std::string, std::string> guideline_aliases; ///< guidelines.sections
@@ -73,6 +81,7 @@ struct config {
   std::string token_encoding =
       "cl100k_base"; ///< tokens.encoding: cl100k_base | o200k_base | estimate
   timeout_config timeout;
+  engine_config engine;
   std::string cache_dir;          ///< cache.dir (SAGE_CACHE_DIR), default ~/.sage/cache
   bool cache_enabled = true;      ///< cache.enabled
   std::string data_dir;           ///< memory.data_dir (SAGE_DATA_DIR), default $XDG_DATA_HOME/sage

@@ -72,13 +72,37 @@ load_result finish_result(const op_context& ctx, std::vector<candidate_section>&
   return out;
 }
 
-/// Sections in the given order while they fit; the rest are omitted.
+/// Hands what was chosen so far to the progress sink, if it wants it now.
+void offer_partial(const op_context& ctx, std::vector<candidate_section> chosen, size_t budget) {
+  if (!ctx.progress || !ctx.progress->wants_partial()) return;
+  std::vector<candidate_section> none;
+  auto ready = finish_result(ctx, chosen, none, budget);
+  ready.complete = false;
+  ready.index = ctx.kb.stamp;
+  ctx.progress->partial(ready);
+}
+
+bool cancelled(const op_context& ctx) {
+  return ctx.progress && ctx.progress->cancelled();
+}
+
+/// Sections in the given order while they fit; the rest are omitted. Counting tokens is the
+/// slow part over a large layer, so it goes in chunks with a chance to report and stop
+/// between them.
 load_result pack_in_order(const op_context& ctx, std::vector<candidate_section> all,
                           size_t budget) {
-  measure(all, ctx.tokens);
+  constexpr size_t chunk = 256;
   std::vector<candidate_section> chosen, omitted;
   size_t used = 0;
-  take_while_fits(all, budget == 0 ? SIZE_MAX : budget, used, chosen, omitted);
+  for (size_t from = 0; from < all.size(); from += chunk) {
+    if (cancelled(ctx)) break;
+    std::vector<candidate_section> part(
+        all.begin() + static_cast<std::ptrdiff_t>(from),
+        all.begin() + static_cast<std::ptrdiff_t>(std::min(all.size(), from + chunk)));
+    measure(part, ctx.tokens);
+    take_while_fits(part, budget == 0 ? SIZE_MAX : budget, used, chosen, omitted);
+    if (from + chunk < all.size()) offer_partial(ctx, chosen, budget);
+  }
   return finish_result(ctx, chosen, omitted, budget);
 }
 
@@ -206,6 +230,8 @@ result<load_result> build_context(const op_context& ctx, std::string_view task, 
   std::vector<candidate_section> chosen, omitted;
   size_t used = 0;
   take_while_fits(core_all, core_budget, used, chosen, omitted);
+  offer_partial(ctx, chosen, budget); // the core sections are an answer already
+  if (cancelled(ctx)) return make_error(error_code::timed_out, "context build cancelled");
 
   // 2. Candidates: search hits, boosted by fired triggers.
   auto fired = fire_triggers(task, ctx.cfg.triggers, ctx.kb, ctx.an);
@@ -228,6 +254,7 @@ result<load_result> build_context(const op_context& ctx, std::string_view task, 
     rest.push_back(make_candidate(ctx, *key.first, key.second, s));
   }
   measure(rest, ctx.tokens);
+  if (cancelled(ctx)) return make_error(error_code::timed_out, "context build cancelled");
 
   // 3. Greedy by relevance per token.
   std::stable_sort(rest.begin(), rest.end(), [](const auto& a, const auto& b) {
@@ -290,9 +317,11 @@ nlohmann::json to_json(const search_answer& a) {
                        {"snippet", r.snippet},
                        {"tokens", r.tokens}});
   return {{"query", a.query},
+          {"status", a.status},
           {"results", results},
           {"count", a.results.size()},
           {"duration_ms", a.duration_ms},
+          {"errors", a.errors},
           {"index", {{"generation", a.index.generation}, {"built_at", a.index.built_at}}}};
 }
 

@@ -8,6 +8,7 @@
 #include "core/error.hpp"
 #include "core/knowledge_base.hpp"
 #include "core/load_result.hpp"
+#include "core/progress.hpp"
 #include "core/search_index.hpp"
 #include "core/tokenizer.hpp"
 
@@ -24,6 +25,9 @@ struct op_context {
   const config& cfg;
   const token_counter& tokens;
   analyzer& an;
+  /// Set by callers with a deadline: long operations report what is ready and stop when the
+  /// caller has given up. Null = run to the end.
+  const progress_sink* progress = nullptr;
 };
 
 /// `get`: a layer name (or numeric alias), a KB-relative document path, a folder (its
@@ -53,6 +57,8 @@ struct search_answer {
   std::vector<search_item> results;
   double duration_ms = 0;
   index_stamp index;
+  std::string status = "success";  ///< success | fallback (no results in time)
+  std::vector<std::string> errors; ///< why the status is not success
 };
 
 struct search_params {
