@@ -88,7 +88,7 @@ loader_actor::behavior_type loader(loader_actor::stateful_pointer<loader_state> 
                    watcher.err().hint);
     }
   }
-  self->attach_functor([self] { self->state.watcher.reset(); });
+  // The watcher stops with the state, which CAF destroys when the actor exits.
   self->set_down_handler([self](const caf::down_msg& dm) {
     for (auto& w : self->state.workers)
       if (w && w.address() == dm.source) w = nullptr;

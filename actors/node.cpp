@@ -141,11 +141,17 @@ node_actor::behavior_type node(node_actor::stateful_pointer<node_state> self,
   auto& st = self->state;
   st.ctx = std::move(ctx);
   st.settings = settings;
-  st.children.push_back({router_name, 3});
+  auto add_child = [&](std::string name, uint32_t stage) {
+    child c;
+    c.name = std::move(name);
+    c.stage = stage;
+    st.children.push_back(std::move(c));
+  };
+  add_child(router_name, 3);
   for (unsigned i = 0; i < std::max(1u, settings.workers); ++i)
-    st.children.push_back({worker_prefix + std::to_string(i), 2});
-  st.children.push_back({loader_name, 1});
-  st.children.push_back({supervisor_name, 0});
+    add_child(worker_prefix + std::to_string(i), 2);
+  add_child(loader_name, 1);
+  add_child(supervisor_name, 0);
   for (auto& c : st.children)
     spawn_child(self, c);
   auto kb = st.ctx->snapshot.load();

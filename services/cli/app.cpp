@@ -14,12 +14,13 @@
 namespace sage::services::cli {
 namespace {
 
-void setup_logging(const global_options& g) {
+/// Long-running commands log what they do (info); one-shot commands only warnings.
+void setup_logging(const global_options& g, bool long_running) {
   // Logs go to stderr only: stdout carries results (and, later, protocol messages).
   auto logger = spdlog::stderr_color_mt("sage");
   spdlog::set_default_logger(logger);
-  spdlog::set_level(g.verbose ? spdlog::level::debug
-                              : (g.quiet ? spdlog::level::err : spdlog::level::warn));
+  auto normal = long_running ? spdlog::level::info : spdlog::level::warn;
+  spdlog::set_level(g.verbose ? spdlog::level::debug : (g.quiet ? spdlog::level::err : normal));
 }
 
 } // namespace
@@ -44,6 +45,7 @@ int run(int argc, char** argv) {
 
   knowledge_args a;
   std::function<int(const output&)> action;
+  bool long_running = false;
 
   auto* get = app.add_subcommand("get", "load a layer, a document or a knowledge:// URI");
   get->add_option("target", a.target,
@@ -104,6 +106,12 @@ int run(int argc, char** argv) {
   auto* show = config->add_subcommand("show", "the effective configuration");
   show->add_flag("--sources", sources, "say where each value came from");
   show->callback([&] { action = [&](const output& o) { return run_config_show(s, o, sources); }; });
+  app.add_subcommand("node", "run the engine in the foreground: watch the knowledge base, "
+                             "rebuild on changes, log events; stop with Ctrl-C or SIGTERM")
+      ->callback([&] {
+        long_running = true;
+        action = [&](const output& o) { return run_node(s, o); };
+      });
   app.add_subcommand("version", "print the version")->callback([&] {
     action = [&](const output& o) { return run_version(o); };
   });
@@ -120,7 +128,7 @@ int run(int argc, char** argv) {
     std::cerr << "error: " << e.what() << "\nhint: run `sage --help` or `sage <command> --help`\n";
     return usage;
   }
-  setup_logging(g);
+  setup_logging(g, long_running);
   output out(g.json, g.quiet, g.no_color);
   if (show_version) return run_version(out);
   if (!action) {

@@ -30,5 +30,6 @@ int run_info(session& s, const output& out);
 int run_validate(session& s, const output& out);
 int run_config_show(session& s, const output& out, bool sources);
 int run_version(const output& out);
+int run_node(session& s, const output& out);
 
 } // namespace sage::services::cli

@@ -3,6 +3,7 @@
 #include "services/cli/commands.hpp"
 
 #include "core/kb_paths.hpp"
+#include "core/kb_summary.hpp"
 #include "core/layers.hpp"
 
 #include <cstdio>
@@ -20,10 +21,13 @@ std::string fmt(double v, int precision) {
 
 /// Prints a load result: the Markdown on stdout, a summary for people on stderr.
 int print_load_result(const output& out, const core::load_result& r) {
+  int code = r.status == "success" ? ok : degraded;
   if (out.json()) {
     out.print_json(core::to_json(r));
-    return ok;
+    return code;
   }
+  for (const auto& e : r.errors)
+    out.note("warning: " + e);
   std::cout << r.content;
   std::string summary = std::to_string(r.sections.size()) + " sections from " +
                         std::to_string(r.files_loaded.size()) + " files, " +
@@ -33,7 +37,7 @@ int print_load_result(const output& out, const core::load_result& r) {
     summary += "; " + std::to_string(r.omitted.size()) +
                " sections left out (--json lists them in omitted[])";
   out.note(out.dim("-- " + summary + ", index generation " + std::to_string(r.index.generation)));
-  return r.status == "success" ? ok : degraded;
+  return code;
 }
 
 core::result<size_t> budget_of(const knowledge_args& a, size_t fallback) {
@@ -52,7 +56,7 @@ int run_get(session& s, const output& out, const knowledge_args& a) {
   if (!budget) return out.fail(budget.err());
   auto rt = s.open();
   if (!rt) return out.fail(rt.err());
-  auto r = core::get_knowledge((*rt)->ops(), a.target, *budget, a.include_retired);
+  auto r = (*rt)->calls().get({a.target, *budget, a.include_retired});
   return r ? print_load_result(out, *r) : out.fail(r.err());
 }
 
@@ -65,21 +69,19 @@ int run_named(session& s, const output& out, core::named_kind kind, const knowle
     const char* layer = kind == core::named_kind::guideline   ? "guidelines"
                         : kind == core::named_kind::framework ? "frameworks"
                                                               : "templates";
-    auto docs = (*rt)->kb->layer_documents(layer);
+    auto listing = (*rt)->calls().documents(layer);
+    if (!listing) return out.fail(listing.err());
     if (out.json()) {
-      auto items = nlohmann::json::array();
-      for (const auto* d : docs)
-        items.push_back({{"path", d->path}, {"title", d->title}, {"uri", (*rt)->kb->uri_of(*d)}});
-      out.print_json({{"layer", layer}, {"documents", items}});
+      out.print_json(core::to_json(*listing));
       return ok;
     }
     std::vector<std::vector<std::string>> rows;
-    for (const auto* d : docs)
-      rows.push_back({d->path, d->title});
+    for (const auto& d : listing->documents)
+      rows.push_back({d.path, d.title});
     out.table({"path", "title"}, rows);
     return ok;
   }
-  auto r = core::get_named((*rt)->ops(), kind, a.target, *budget);
+  auto r = (*rt)->calls().named({static_cast<uint8_t>(kind), a.target, *budget});
   return r ? print_load_result(out, *r) : out.fail(r.err());
 }
 
@@ -94,7 +96,7 @@ int run_context(session& s, const output& out, const knowledge_args& a) {
   if (!core::is_valid_utf8(a.task))
     return out.fail(core::make_error(core::error_code::invalid_argument,
                                      "task is not valid utf-8 text", "pass the task as UTF-8"));
-  auto r = core::build_context((*rt)->ops(), a.task, *budget, a.layers);
+  auto r = (*rt)->calls().context({a.task, *budget, a.layers});
   return r ? print_load_result(out, *r) : out.fail(r.err());
 }
 
@@ -102,15 +104,18 @@ int run_search(session& s, const output& out, const knowledge_args& a) {
   auto rt = s.open();
   if (!rt) return out.fail(rt.err());
   core::search_params p{a.query, a.limit, a.layers, a.tags, a.include_retired};
-  auto r = core::run_search((*rt)->ops(), p);
+  auto r = (*rt)->calls().search(p);
   if (!r) return out.fail(r.err());
+  int code = r->status == "success" ? ok : degraded;
   if (out.json()) {
     out.print_json(core::to_json(*r));
-    return ok;
+    return code;
   }
+  for (const auto& e : r->errors)
+    out.note("warning: " + e);
   if (r->results.empty()) {
     out.note("no matches for \"" + r->query + "\"");
-    return ok;
+    return code;
   }
   size_t rank = 0;
   for (const auto& hit : r->results) {
@@ -125,7 +130,7 @@ int run_search(session& s, const output& out, const knowledge_args& a) {
   }
   out.note(out.dim("-- " + std::to_string(r->results.size()) + " results in " +
                    fmt(r->duration_ms, 2) + " ms"));
-  return ok;
+  return code;
 }
 
 } // namespace sage::services::cli

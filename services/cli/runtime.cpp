@@ -15,7 +15,7 @@ core::result<core::config> load_effective_config(const global_options& g) {
   return core::load_config(inputs);
 }
 
-core::result<runtime*> session::open() {
+core::result<runtime*> session::open(bool long_running) {
   if (rt) return rt.get();
   auto cfg = load_effective_config(options);
   if (!cfg) return cfg.err();
@@ -23,7 +23,6 @@ core::result<runtime*> session::open() {
   rt->cfg = std::move(*cfg);
   auto counter = core::token_counter::load(rt->cfg.token_encoding, SAGE_DEFAULT_DATA_DIR);
   if (!counter) return counter.err();
-  rt->tokens = std::move(*counter);
   core::kb_load_options opts;
   opts.root = core::configured_kb_root(rt->cfg);
   if (rt->cfg.cache_enabled) opts.cache_dir = rt->cfg.cache_dir;
@@ -35,6 +34,13 @@ core::result<runtime*> session::open() {
                 "cache_written={} build_ms={:.1f}",
                 rt->kb->root.string(), rt->kb->documents.size(), s.files_parsed, s.files_from_cache,
                 s.cache_written, s.build_ms);
+  actors::engine_options eo;
+  if (long_running) {
+    eo.watch = true;
+  } else {
+    eo.workers = 1; // one question, one worker; nothing to watch for
+  }
+  rt->engine = actors::engine::start(rt->cfg, std::move(*counter), rt->kb, eo);
   return rt.get();
 }
 

@@ -1,14 +1,13 @@
 // What every CLI command runs against: the effective configuration, the knowledge-base
-// snapshot (from the index cache when unchanged), the token counter and an analyzer.
+// snapshot (from the index cache when unchanged) and the engine serving it in-process.
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "core/analyzer.hpp"
+#include "actors/engine.hpp"
+
 #include "core/config.hpp"
 #include "core/error.hpp"
 #include "core/knowledge_base.hpp"
-#include "core/knowledge_ops.hpp"
-#include "core/tokenizer.hpp"
 
 #include <map>
 #include <memory>
@@ -33,10 +32,11 @@ core::result<core::config> load_effective_config(const global_options& g);
 struct runtime {
   core::config cfg;
   std::shared_ptr<const core::knowledge_base> kb;
-  std::optional<core::token_counter> tokens;
-  core::analyzer an;
+  /// The operations run through the engine's actors, like they do in a server, so their
+  /// deadlines, partial answers and fallbacks are the same everywhere.
+  std::unique_ptr<actors::engine> engine;
 
-  core::op_context ops() { return {*kb, cfg, *tokens, an}; }
+  actors::bridge& calls() { return engine->calls(); }
 };
 
 /// One CLI invocation: its options and, once a command asks for it, the runtime.
@@ -48,8 +48,10 @@ struct session {
   global_options options;
   std::unique_ptr<runtime> rt;
 
-  /// Configuration, knowledge base and token counter, ready for an operation.
-  core::result<runtime*> open();
+  /// Configuration, knowledge base and the engine, ready for an operation. One-shot commands
+  /// get one query worker and no file watching; a long-running process (`serve`, `node`)
+  /// asks for `long_running` and gets the configured workers and watching.
+  core::result<runtime*> open(bool long_running = false);
 };
 
 } // namespace sage::services::cli

@@ -3,10 +3,6 @@
 // SPDX-License-Identifier: MIT
 #include "actors/kb_watcher.hpp"
 
-// This suite reads no corpora; the shared helpers expect the location the other suites get.
-#ifndef SAGE_CORPORA_DEFAULT
-#define SAGE_CORPORA_DEFAULT ""
-#endif
 #include "support/test_support.hpp"
 
 #include <algorithm>
