@@ -69,7 +69,7 @@ using loader_actor = query_worker_actor::extend<
 using timeout_supervisor_actor = engine_actor::extend<
     // What a slow operation has ready so far, for a `partial` answer on expiry.
     caf::reacts_to<atom::partial, uint64_t, core::load_result>,
-    // 80 % of request n's deadline has passed.
+    // Time to look for requests past 80 % of their deadline (the number is unused).
     caf::reacts_to<atom::warn, uint64_t>,
     // The node hands over a restarted `loader` or `event_router`.
     caf::reacts_to<atom::wire, std::string, uint32_t, caf::actor>,

@@ -86,6 +86,40 @@ void finish(self_pointer self, uint64_t id) {
   if (st.draining && st.pending.empty()) self->quit(st.quit_reason);
 }
 
+/// One timer for all requests in flight instead of one per request: every tenth of the shortest
+/// deadline it publishes `timeout.warning` for requests past 80 % of theirs, and it stops when
+/// nothing is in flight.
+std::chrono::milliseconds sweep_interval(const core::timeout_config& t) {
+  auto shortest = t.cache;
+  for (auto op : all_operations)
+    shortest = std::min(shortest, deadline_of(op, t));
+  return std::max(std::chrono::milliseconds(1), shortest / 10);
+}
+
+void arm_warning_sweep(self_pointer self) {
+  auto& st = self->state;
+  if (st.sweeping) return;
+  st.sweeping = true;
+  self->delayed_send(self, sweep_interval(st.ctx->cfg.timeout), atom::warn_v, uint64_t{0});
+}
+
+void sweep_warnings(self_pointer self) {
+  auto& st = self->state;
+  st.sweeping = false;
+  auto now = clock_type::now();
+  for (auto& [id, p] : st.pending) {
+    if (p.warned || now - p.started < p.limit * 4 / 5) continue;
+    p.warned = true;
+    publish(st.router, "timeout.warning",
+            {{"operation", to_string(p.op)},
+             {"request", id},
+             {"elapsed_ms", ms_since(p.started)},
+             {"limit_ms", p.limit.count()}},
+            source_name);
+  }
+  if (!st.pending.empty()) arm_warning_sweep(self);
+}
+
 /// The one path of every request: breaker, deadline, warning timer, forwarding, and the
 /// answer on success, caller error, engine error or expiry.
 template <class Answer, class Degrade, class... Ts>
@@ -119,7 +153,7 @@ caf::result<Answer> supervise(self_pointer self, operation op, Degrade degrade, 
   st.pending.emplace(id, pending_request{op, now, limit, false, std::nullopt});
   st.counters.in_flight = st.pending.size();
   if (op == operation::search) publish(st.router, "search.start", {{"request", id}}, source_name);
-  self->delayed_send(self, limit * 4 / 5, atom::warn_v, id);
+  arm_warning_sweep(self);
   auto rp = self->template make_response_promise<Answer>();
   self->request(st.loader, limit, request..., job{id, static_cast<uint32_t>(limit.count())})
       .then(
@@ -267,18 +301,7 @@ timeout_supervisor(timeout_supervisor_actor::stateful_pointer<timeout_supervisor
         if (auto it = self->state.pending.find(id); it != self->state.pending.end())
           it->second.ready = std::move(ready);
       },
-      [=](atom::warn, uint64_t id) {
-        auto& st = self->state;
-        auto it = st.pending.find(id);
-        if (it == st.pending.end() || it->second.warned) return;
-        it->second.warned = true;
-        publish(st.router, "timeout.warning",
-                {{"operation", to_string(it->second.op)},
-                 {"request", id},
-                 {"elapsed_ms", ms_since(it->second.started)},
-                 {"limit_ms", it->second.limit.count()}},
-                source_name);
-      },
+      [=](atom::warn, uint64_t) { sweep_warnings(self); },
       [=](atom::wire, const std::string& role, uint32_t, const caf::actor& handle) {
         if (role == "loader") self->state.loader = caf::actor_cast<loader_actor>(handle);
         if (role == "event_router")

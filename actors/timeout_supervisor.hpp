@@ -39,6 +39,7 @@ struct timeout_supervisor_state {
   std::vector<core::circuit_breaker> breakers; ///< by operation
   std::vector<bool> exceeded;                  ///< by operation: timed out since the last success
   supervisor_stats counters;
+  bool sweeping = false; ///< the warning sweep timer is armed
   bool draining = false; ///< shutting down: refuse new work, quit when the last is answered
   caf::error quit_reason;
 };
@@ -46,7 +47,8 @@ struct timeout_supervisor_state {
 /// Forwards each request to the loader with the deadline of its kind. On expiry it answers
 /// with what is ready (`partial`) or the built-in fallback (`fallback`) for the LoadResult
 /// operations, an empty `fallback` search, or a `timed_out` error for the rest; publishes
-/// `timeout.warning` at 80 % of the deadline, `timeout.exceeded` on expiry and
+/// `timeout.warning` at 80 % of the deadline (checked by a sweep every tenth of the shortest
+/// deadline while requests are in flight), `timeout.exceeded` on expiry and
 /// `timeout.recovered` on the next success. Breakers: consecutive failures (timeouts and
 /// engine errors, never the caller's errors) open them; `breaker.opened|closed` published.
 timeout_supervisor_actor::behavior_type
