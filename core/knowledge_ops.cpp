@@ -94,8 +94,12 @@ load_result pack_in_order(const op_context& ctx, std::vector<candidate_section> 
   constexpr size_t chunk = 256;
   std::vector<candidate_section> chosen, omitted;
   size_t used = 0;
+  bool stopped = false;
   for (size_t from = 0; from < all.size(); from += chunk) {
-    if (cancelled(ctx)) break;
+    if (cancelled(ctx)) {
+      stopped = true; // nobody waits for the rest; say the answer is not whole anyway
+      break;
+    }
     std::vector<candidate_section> part(
         all.begin() + static_cast<std::ptrdiff_t>(from),
         all.begin() + static_cast<std::ptrdiff_t>(std::min(all.size(), from + chunk)));
@@ -103,7 +107,9 @@ load_result pack_in_order(const op_context& ctx, std::vector<candidate_section> 
     take_while_fits(part, budget == 0 ? SIZE_MAX : budget, used, chosen, omitted);
     if (from + chunk < all.size()) offer_partial(ctx, chosen, budget);
   }
-  return finish_result(ctx, chosen, omitted, budget);
+  auto out = finish_result(ctx, chosen, omitted, budget);
+  if (stopped) out.complete = false;
+  return out;
 }
 
 void stamp(const op_context& ctx, load_result& r, clock_type::time_point start,

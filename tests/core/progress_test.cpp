@@ -166,6 +166,7 @@ BOOST_AUTO_TEST_CASE(cancelled_get_stops_between_chunks) {
   auto none = get_knowledge(f.ctx(&from_start), "guidelines", 0);
   BOOST_REQUIRE(none.has_value());
   BOOST_TEST(none->sections.size() < size_t{large_layer_kb::rule_count});
+  BOOST_TEST(!none->complete); // stopped early: never claims to be whole
 
   recording_sink after_first;
   after_first.cancel_after_first_partial = true;
@@ -175,6 +176,7 @@ BOOST_AUTO_TEST_CASE(cancelled_get_stops_between_chunks) {
   BOOST_TEST(!some->sections.empty());
   BOOST_TEST(some->sections.size() < size_t{large_layer_kb::rule_count});
   BOOST_TEST(ids_of(some->sections) == ids_of(after_first.partials[0].sections));
+  BOOST_TEST(!some->complete);
 }
 
 BOOST_AUTO_TEST_CASE(context_offers_the_always_loaded_sections_first) {
