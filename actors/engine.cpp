@@ -22,6 +22,7 @@ engine::engine(std::shared_ptr<engine_context> ctx, engine_options opts)
   settings.loader.watch = opts.watch && ctx_->cfg.kb_watch;
   settings.loader.debounce = ctx_->cfg.kb_watch_debounce;
   settings.shutdown_grace = ctx_->cfg.engine.shutdown_grace;
+  settings.log_events = opts.log_events;
   node_ = sys_.spawn(actors::node, ctx_, settings);
   bridge_ = std::make_unique<bridge>(sys_, caf::actor_cast<engine_actor>(node_), ctx_->cfg.timeout);
 }
@@ -31,6 +32,24 @@ std::unique_ptr<engine> engine::start(core::config cfg, core::token_counter toke
                                       engine_options opts) {
   auto ctx = std::make_shared<engine_context>(std::move(cfg), std::move(tokens), std::move(kb));
   return std::unique_ptr<engine>(new engine(std::move(ctx), opts));
+}
+
+bool engine::await_ready(std::chrono::milliseconds wait) {
+  // Actors finish starting before they handle their first message: one round trip to the
+  // loader (spawned after the router and the workers) and one to the supervisor (spawned last).
+  caf::scoped_actor self{sys_};
+  caf::actor loader;
+  bool ok = false;
+  self->request(node_, wait, atom::worker_v, std::string("loader"))
+      .receive([&](caf::actor& a) { loader = std::move(a); }, [](caf::error&) {});
+  if (!loader) return false;
+  self->request(caf::actor_cast<loader_actor>(loader), wait, atom::stats_v)
+      .receive([&](uint64_t) { ok = true; }, [](caf::error&) {});
+  if (!ok) return false;
+  ok = false;
+  self->request(node_, wait, atom::info_v)
+      .receive([&](core::kb_info&) { ok = true; }, [](caf::error&) {});
+  return ok;
 }
 
 void engine::stop() {

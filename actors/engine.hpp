@@ -15,9 +15,10 @@
 namespace sage::actors {
 
 struct engine_options {
-  bool network = false; ///< load CAF's network layer (servers, cluster nodes)
-  bool watch = false;   ///< rebuild on file changes (long-running processes)
-  unsigned workers = 0; ///< query workers; 0 = `engine.workers` of the configuration
+  bool network = false;    ///< load CAF's network layer (servers, cluster nodes)
+  bool watch = false;      ///< rebuild on file changes (long-running processes)
+  unsigned workers = 0;    ///< query workers; 0 = `engine.workers` of the configuration
+  bool log_events = false; ///< write every event to the log (long-running processes)
 };
 
 class engine {
@@ -40,6 +41,10 @@ public:
   caf::actor_system& system() { return sys_; }
   const node_actor& node() const { return node_; }
   const std::shared_ptr<engine_context>& context() const { return ctx_; }
+
+  /// Returns once every actor has finished starting (the watcher, when asked for, is
+  /// watching); false when the engine did not answer within `wait`.
+  bool await_ready(std::chrono::milliseconds wait = std::chrono::seconds(5));
 
   /// Ordered shutdown; returns once every actor of the engine has stopped (each shutdown
   /// stage is bounded by `engine.shutdown_grace`).

@@ -3,6 +3,7 @@
 #include "actors/node.hpp"
 
 #include "actors/error.hpp"
+#include "actors/event_logger.hpp"
 #include "actors/event_publisher.hpp"
 #include "actors/event_router.hpp"
 #include "actors/query_worker.hpp"
@@ -154,6 +155,13 @@ node_actor::behavior_type node(node_actor::stateful_pointer<node_state> self,
   add_child(supervisor_name, 0);
   for (auto& c : st.children)
     spawn_child(self, c);
+  if (settings.log_events) {
+    // Subscribed before anything is published, so the log starts with `system.startup`;
+    // linked, so it goes when the node goes.
+    auto logger = self->spawn<caf::linked>(event_logger);
+    caf::anon_send(router_of(st), atom::subscribe_v, subscription{"*", 1000, 1000},
+                   caf::actor_cast<caf::actor>(logger));
+  }
   auto kb = st.ctx->snapshot.load();
   spdlog::debug("engine started: {} workers, knowledge base {} generation {}", settings.workers,
                 kb->root.string(), kb->stamp.generation);

@@ -22,6 +22,7 @@ struct node_settings {
   std::chrono::milliseconds first_backoff{100};   ///< doubles per quick crash, up to max
   std::chrono::milliseconds max_backoff{5000};
   std::chrono::milliseconds stable_after{10000}; ///< a child up this long starts over at first
+  bool log_events = false; ///< subscribe an `event_logger` to every event before the first
 };
 
 /// One supervised actor.

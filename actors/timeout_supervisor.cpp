@@ -127,8 +127,10 @@ caf::result<Answer> supervise(self_pointer self, operation op, Degrade degrade, 
   auto& st = self->state;
   ++st.counters.requests;
   auto now = clock_type::now();
-  auto deliver_degraded = [self](caf::expected<Answer> x) -> caf::result<Answer> {
+  auto limit = deadline_of(op, st.ctx->cfg.timeout);
+  auto deliver_degraded = [limit](caf::expected<Answer> x) -> caf::result<Answer> {
     if (!x) return std::move(x.error());
+    if constexpr (std::is_same_v<Answer, core::load_result>) x->timeout_ms = limit.count();
     return std::move(*x);
   };
   if (st.draining)
@@ -143,7 +145,6 @@ caf::result<Answer> supervise(self_pointer self, operation op, Degrade degrade, 
                   std::to_string(st.ctx->cfg.timeout.breaker_reset.count()) + " ms";
     return deliver_degraded(degrade(degradation{reason, nullptr}));
   }
-  auto limit = deadline_of(op, st.ctx->cfg.timeout);
   if (!st.loader) {
     record_failure(self, op);
     ++st.counters.fallback;
@@ -187,7 +188,11 @@ caf::result<Answer> supervise(self_pointer self, operation op, Degrade degrade, 
               finish(self, id);
               return;
             }
-            bool expired = err == caf::sec::request_timeout;
+            // A worker that stops at the deadline says `timed_out` a moment before the request
+            // timer fires here: the same expiry.
+            bool expired = err == caf::sec::request_timeout ||
+                           (err.category() == caf::atom("sage") &&
+                            err.code() == static_cast<uint8_t>(ec::timed_out));
             std::string reason =
                 expired ? std::string(to_string(op)) + " timed out after " +
                               std::to_string(limit.count()) + " ms"
@@ -195,6 +200,12 @@ caf::result<Answer> supervise(self_pointer self, operation op, Degrade degrade, 
             record_failure(self, op);
             auto answer =
                 degrade(degradation{reason, it == st.pending.end() ? nullptr : &it->second});
+            if constexpr (std::is_same_v<Answer, core::load_result>) {
+              if (answer) {
+                answer->duration_ms = ms_since(now);
+                answer->timeout_ms = limit.count();
+              }
+            }
             const char* answered = !answer                                      ? "error"
                                    : it != st.pending.end() && it->second.ready ? "partial"
                                                                                 : "fallback";

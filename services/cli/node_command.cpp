@@ -2,9 +2,6 @@
 // SPDX-License-Identifier: MIT
 #include "services/cli/commands.hpp"
 
-#include "actors/event_logger.hpp"
-
-#include <caf/scoped_actor.hpp>
 #include <csignal>
 #include <cstdlib>
 #include <pthread.h>
@@ -29,22 +26,6 @@ int wait_for_signal(const sigset_t& set) {
   return sig;
 }
 
-/// Subscribes the event logger to every event, so the log tells what the engine does.
-void log_events(actors::engine& engine) {
-  caf::scoped_actor self{engine.system()};
-  self->request(engine.node(), std::chrono::seconds(2), actors::atom::worker_v,
-                std::string("event_router"))
-      .receive(
-          [&](const caf::actor& router) {
-            if (!router) return;
-            auto logger = engine.system().spawn(actors::event_logger);
-            self->send(caf::actor_cast<actors::event_router_actor>(router),
-                       actors::atom::subscribe_v, actors::subscription{"*", 1000, 1000},
-                       caf::actor_cast<caf::actor>(logger));
-          },
-          [&](const caf::error&) { spdlog::warn("events will not be logged"); });
-}
-
 } // namespace
 
 int run_node(session& s, const output& out) {
@@ -55,7 +36,9 @@ int run_node(session& s, const output& out) {
   auto rt = s.open(/*long_running=*/true);
   if (!rt) return out.fail(rt.err());
   auto& engine = *(*rt)->engine;
-  log_events(engine);
+  if (!engine.await_ready())
+    return out.fail(core::make_error(core::error_code::timed_out, "the engine did not start",
+                                     "run with --verbose to see what it was doing"));
   const auto& kb = *(*rt)->kb;
   spdlog::info("node ready: knowledge base {} ({} documents, generation {}), {} query workers, "
                "watching for changes: {}",

@@ -37,6 +37,7 @@ core::result<runtime*> session::open(bool long_running) {
   actors::engine_options eo;
   if (long_running) {
     eo.watch = true;
+    eo.log_events = true;
   } else {
     eo.workers = 1; // one question, one worker; nothing to watch for
   }

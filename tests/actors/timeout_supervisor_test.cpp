@@ -29,7 +29,7 @@ constexpr auto breaker_reset = 300ms;
 constexpr auto margin = 50ms; // the bound on answering after the deadline
 
 /// What the fake loader does with the next requests.
-enum class behaviour { answer, fail, not_found, stall, partial_then_stall };
+enum class behaviour { answer, fail, not_found, stall, partial_then_stall, gave_up };
 
 struct script {
   std::atomic<behaviour> mode{behaviour::answer};
@@ -65,6 +65,8 @@ loader_actor::behavior_type fake_loader(loader_actor::stateful_pointer<fake_load
       return caf::make_error(ec::internal, "injected failure");
     case behaviour::not_found:
       return caf::make_error(ec::not_found, "no such document: x");
+    case behaviour::gave_up: // a worker that stopped at its deadline
+      return caf::make_error(ec::timed_out, "context build cancelled");
     case behaviour::partial_then_stall:
       caf::anon_send(caf::actor_cast<caf::actor>(self->current_sender()), atom::partial_v, j.id,
                      answer_text("the first half"));
@@ -187,6 +189,8 @@ BOOST_AUTO_TEST_CASE(a_stalled_loader_gets_the_fallback_within_the_deadline) {
   BOOST_TEST(r->content == std::string(core::fallback_core_text()));
   BOOST_REQUIRE(r->errors.size() == 1u);
   BOOST_TEST(r->errors[0].find("timed out after 200 ms") != std::string::npos);
+  BOOST_TEST(r->timeout_ms == layer_deadline.count());
+  BOOST_TEST(r->duration_ms >= static_cast<double>(layer_deadline.count() - 5));
   BOOST_TEST(elapsed.count() >= layer_deadline.count() - 5);
   BOOST_TEST(elapsed.count() < (layer_deadline + margin).count());
   auto warning = events->wait_for("timeout.warning", 1s);
@@ -233,6 +237,16 @@ BOOST_AUTO_TEST_CASE(searches_fall_back_to_an_empty_labelled_answer_and_lookups_
                });
   BOOST_TEST((std::chrono::steady_clock::now() - start < cache_deadline + margin));
   BOOST_REQUIRE(events->wait_for("search.error", 1s));
+}
+
+BOOST_AUTO_TEST_CASE(a_worker_that_gives_up_at_its_deadline_counts_as_a_timeout) {
+  plan->mode = behaviour::gave_up;
+  auto [r, elapsed] = timed_get();
+  BOOST_REQUIRE(r);
+  BOOST_TEST(r->status == "fallback");
+  BOOST_TEST(r->errors.at(0).find("get timed out after 200 ms") != std::string::npos);
+  BOOST_TEST(r->timeout_ms == layer_deadline.count());
+  BOOST_REQUIRE(events->wait_for("timeout.exceeded", 1s));
 }
 
 BOOST_AUTO_TEST_CASE(three_failures_open_the_breaker_and_a_trial_closes_it) {
