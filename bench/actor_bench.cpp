@@ -17,6 +17,8 @@
 #include "core/knowledge_ops.hpp"
 #include "core/tokenizer.hpp"
 
+#include "bench_words.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -59,20 +61,9 @@ std::vector<core::search_params> make_queries(const core::knowledge_base& kb, si
   std::vector<core::search_params> queries;
   if (sections.empty()) return queries;
   std::vector<std::string> words;
-  std::string w;
   while (queries.size() < n) {
     const auto [d, s] = sections[rng() % sections.size()];
-    words.clear();
-    for (char c : kb.documents[d].sections[s].text + " ") {
-      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
-        w += static_cast<char>(c | 0x20);
-      } else {
-        if (w.size() >= 3) words.push_back(w);
-        w.clear();
-      }
-    }
-    std::sort(words.begin(), words.end());
-    words.erase(std::unique(words.begin(), words.end()), words.end());
+    words = sage::bench::query_words(kb.documents[d].sections[s].text);
     if (words.empty()) continue;
     std::shuffle(words.begin(), words.end(), rng);
     words.resize(std::min<size_t>(words.size(), 1 + rng() % 3));

@@ -12,6 +12,8 @@
 #include "core/kb_scan.hpp"
 #include "core/search_index.hpp"
 
+#include "bench_words.hpp"
+
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -84,18 +86,7 @@ std::vector<std::vector<std::string>> make_queries(const std::vector<document>& 
   if (sections.empty()) return queries;
   while (queries.size() < n) {
     const auto [d, s] = sections[rng() % sections.size()];
-    std::vector<std::string> words;
-    std::string w;
-    for (char c : docs[d].sections[s].text + " ") {
-      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
-        w += static_cast<char>(c | 0x20);
-      } else {
-        if (w.size() >= 3) words.push_back(w);
-        w.clear();
-      }
-    }
-    std::sort(words.begin(), words.end());
-    words.erase(std::unique(words.begin(), words.end()), words.end());
+    auto words = sage::bench::query_words(docs[d].sections[s].text);
     if (words.size() < 2) continue;
     std::shuffle(words.begin(), words.end(), rng);
     words.resize(std::min<size_t>(words.size(), 2 + rng() % 3));
