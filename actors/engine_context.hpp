@@ -3,6 +3,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "actors/event_interest.hpp"
+
 #include "core/config.hpp"
 #include "core/knowledge_base.hpp"
 #include "core/tokenizer.hpp"
@@ -36,6 +38,7 @@ struct engine_context {
   const core::config cfg;
   const core::token_counter tokens;
   snapshot_holder snapshot;
+  event_interest events; ///< kept up to date by the event router
 };
 
 } // namespace sage::actors

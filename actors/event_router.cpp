@@ -20,6 +20,7 @@ uint64_t event_router_state::add(const subscription& wanted, event_handler_actor
                              });
   subscribers.insert(at, std::move(s));
   totals.subscriptions = subscribers.size();
+  announce();
   return next_id - 1;
 }
 
@@ -27,12 +28,14 @@ bool event_router_state::remove(uint64_t id) {
   auto before = subscribers.size();
   std::erase_if(subscribers, [&](const subscriber& s) { return s.id == id; });
   totals.subscriptions = subscribers.size();
+  announce();
   return subscribers.size() != before;
 }
 
 void event_router_state::remove_handler(const caf::actor_addr& handler) {
   std::erase_if(subscribers, [&](const subscriber& s) { return s.handler.address() == handler; });
   totals.subscriptions = subscribers.size();
+  announce();
 }
 
 std::vector<subscriber*> event_router_state::matching(const std::string& type) {
@@ -46,6 +49,22 @@ subscriber* event_router_state::find(uint64_t id) {
   for (auto& s : subscribers)
     if (s.id == id) return &s;
   return nullptr;
+}
+
+void event_router_state::announce() const {
+  if (!interest) return;
+  std::vector<std::string> patterns;
+  for (const auto& s : subscribers)
+    patterns.push_back(s.wanted.pattern);
+  interest->set(std::move(patterns));
+}
+
+event_router_actor::behavior_type
+event_router_announcing(event_router_actor::stateful_pointer<event_router_state> self,
+                        std::shared_ptr<event_interest> interest) {
+  self->state.interest = std::move(interest);
+  self->state.announce(); // a restarted router starts with no subscribers
+  return event_router(self);
 }
 
 event_router_actor::behavior_type

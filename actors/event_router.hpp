@@ -3,6 +3,7 @@
 #pragma once
 
 #include "actors/actors.hpp"
+#include "actors/event_interest.hpp"
 
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
@@ -23,7 +24,8 @@ struct subscriber {
 struct event_router_state {
   static inline const char* name = "event_router";
 
-  std::vector<subscriber> subscribers; ///< kept sorted by (priority, id): the delivery order
+  std::vector<subscriber> subscribers;      ///< kept sorted by (priority, id): the delivery order
+  std::shared_ptr<event_interest> interest; ///< told every change of patterns; may be null
   uint64_t next_id = 1;
   router_stats totals;
 
@@ -40,6 +42,9 @@ struct event_router_state {
   std::vector<subscriber*> matching(const std::string& type);
 
   subscriber* find(uint64_t id);
+
+  /// Tells `interest` the patterns subscribed now.
+  void announce() const;
 };
 
 /// Events go to every matching subscriber, lower priority first (in send order), each as a
@@ -48,5 +53,10 @@ struct event_router_state {
 /// when they go down.
 event_router_actor::behavior_type
 event_router(event_router_actor::stateful_pointer<event_router_state> self);
+
+/// The same, keeping `interest` up to date so publishers can skip unwanted events.
+event_router_actor::behavior_type
+event_router_announcing(event_router_actor::stateful_pointer<event_router_state> self,
+                        std::shared_ptr<event_interest> interest);
 
 } // namespace sage::actors

@@ -41,7 +41,8 @@ void spawn_child(self_pointer self, child& c) {
     return other && other->running ? other->handle : caf::actor{};
   };
   if (c.name == router_name) {
-    c.handle = caf::actor_cast<caf::actor>(self->spawn<caf::monitored>(event_router));
+    c.handle = caf::actor_cast<caf::actor>(self->spawn<caf::monitored>(
+        event_router_announcing, std::shared_ptr<event_interest>(st.ctx, &st.ctx->events)));
     wire(handle_of(loader_name), router_name, 0, c.handle);
     wire(handle_of(supervisor_name), router_name, 0, c.handle);
   } else if (c.name.starts_with(worker_prefix)) {

@@ -153,7 +153,9 @@ caf::result<Answer> supervise(self_pointer self, operation op, Degrade degrade, 
   auto id = st.next_id++;
   st.pending.emplace(id, pending_request{op, now, limit, false, std::nullopt});
   st.counters.in_flight = st.pending.size();
-  if (op == operation::search) publish(st.router, "search.start", {{"request", id}}, source_name);
+  // Searches are the hot path: their events are built only when somebody listens.
+  if (op == operation::search && st.ctx->events.wants("search.start"))
+    publish(st.router, "search.start", {{"request", id}}, source_name);
   arm_warning_sweep(self);
   auto rp = self->template make_response_promise<Answer>();
   self->request(st.loader, limit, request..., job{id, static_cast<uint32_t>(limit.count())})
@@ -168,10 +170,11 @@ caf::result<Answer> supervise(self_pointer self, operation op, Degrade degrade, 
               answer.timeout_ms = limit.count();
             }
             if constexpr (std::is_same_v<Answer, core::search_answer>)
-              publish(
-                  st.router, "search.complete",
-                  {{"request", id}, {"results", answer.results.size()}, {"duration_ms", elapsed}},
-                  source_name);
+              if (st.ctx->events.wants("search.complete"))
+                publish(
+                    st.router, "search.complete",
+                    {{"request", id}, {"results", answer.results.size()}, {"duration_ms", elapsed}},
+                    source_name);
             rp.deliver(std::move(answer));
             finish(self, id);
           },

@@ -128,11 +128,12 @@ struct supervisor_fixture {
   system_config cfg{false};
   caf::actor_system sys{cfg};
   std::shared_ptr<script> plan = std::make_shared<script>();
-  event_router_actor router = sys.spawn(event_router);
+  std::shared_ptr<engine_context> ctx = test_context();
+  event_router_actor router =
+      sys.spawn(event_router_announcing, std::shared_ptr<event_interest>(ctx, &ctx->events));
   std::shared_ptr<test::event_log> events = test::collect_events(sys, router);
   loader_actor loader = sys.spawn(fake_loader, plan);
-  timeout_supervisor_actor supervisor =
-      sys.spawn(timeout_supervisor, test_context(), loader, router);
+  timeout_supervisor_actor supervisor = sys.spawn(timeout_supervisor, ctx, loader, router);
 
   /// Asks for a layer and measures how long the answer took.
   std::pair<caf::expected<core::load_result>, std::chrono::milliseconds> timed_get() {
@@ -325,6 +326,24 @@ BOOST_AUTO_TEST_CASE(the_first_success_after_a_timeout_publishes_recovered) {
   BOOST_TEST(s.fallback == 1u);
   BOOST_TEST(s.succeeded == 2u);
   BOOST_TEST(s.in_flight == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(search_events_are_built_only_while_somebody_listens) {
+  caf::scoped_actor self{sys};
+  auto ask = [&] {
+    self->request(supervisor, 5s, atom::search_v, core::search_params{"retry", 5, {}, {}, false})
+        .receive([](core::search_answer&) {}, [](caf::error&) {});
+  };
+  ask();
+  BOOST_REQUIRE(events->wait_for("search.complete", 1s)); // the collector listens to `*`
+  BOOST_TEST(ctx->events.wants("search.start"));
+  // Once the only subscriber is gone, the router says so and searches publish nothing.
+  caf::anon_send_exit(router, caf::exit_reason::kill);
+  auto fresh =
+      sys.spawn(event_router_announcing, std::shared_ptr<event_interest>(ctx, &ctx->events));
+  self->request(fresh, 2s, atom::stats_v).receive([](router_stats&) {}, [](caf::error&) {});
+  BOOST_TEST(!ctx->events.wants("search.start"));
+  caf::anon_send_exit(fresh, caf::exit_reason::kill);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
