@@ -4,6 +4,7 @@
 
 #include "actors/error.hpp"
 #include "actors/event_publisher.hpp"
+#include "actors/timeouts.hpp"
 
 #include "core/kb_diff.hpp"
 #include "core/kb_loader.hpp"
@@ -22,6 +23,25 @@ nlohmann::json report_json(const rebuild_report& r) {
   return {{"generation", r.generation}, {"built_at", r.built_at}, {"documents", r.documents},
           {"build_ms", r.build_ms},     {"swapped", r.swapped},   {"added", r.added},
           {"changed", r.changed},       {"removed", r.removed}};
+}
+
+/// Starts (or restarts) the watcher on the root of the snapshot in use. The watcher thread
+/// holds only a weak reference, so it never keeps the loader alive.
+void start_watching(loader_actor::stateful_pointer<loader_state> self) {
+  auto& st = self->state;
+  st.watcher.reset();
+  caf::weak_actor_ptr weak = caf::actor_cast<caf::weak_actor_ptr>(self);
+  auto watcher = kb_watcher::start(st.ctx->snapshot.load()->root, [weak](const std::string& p) {
+    if (auto strong = caf::actor_cast<caf::actor>(weak.lock()))
+      caf::anon_send(strong, atom::changed_v, p);
+  });
+  if (watcher) {
+    st.watcher = std::move(*watcher);
+  } else if (watcher.err().message != st.last_error) {
+    st.last_error = watcher.err().message;
+    spdlog::warn("not watching the knowledge base for changes: {} ({})", watcher.err().message,
+                 watcher.err().hint);
+  }
 }
 
 } // namespace
@@ -74,20 +94,7 @@ loader_actor::behavior_type loader(loader_actor::stateful_pointer<loader_state> 
   auto& st = self->state;
   st.ctx = std::move(ctx);
   st.settings = settings;
-  if (settings.watch) {
-    // The watcher thread holds only a weak reference, so it never keeps the loader alive.
-    caf::weak_actor_ptr weak = caf::actor_cast<caf::weak_actor_ptr>(self);
-    auto watcher = kb_watcher::start(st.ctx->snapshot.load()->root, [weak](const std::string& p) {
-      if (auto strong = caf::actor_cast<caf::actor>(weak.lock()))
-        caf::anon_send(strong, atom::changed_v, p);
-    });
-    if (watcher) {
-      st.watcher = std::move(*watcher);
-    } else {
-      spdlog::warn("not watching the knowledge base for changes: {} ({})", watcher.err().message,
-                   watcher.err().hint);
-    }
-  }
+  if (settings.watch) start_watching(self);
   // The watcher stops with the state, which CAF destroys when the actor exits.
   self->set_down_handler([self](const caf::down_msg& dm) {
     for (auto& w : self->state.workers)
@@ -165,11 +172,18 @@ loader_actor::behavior_type loader(loader_actor::stateful_pointer<loader_state> 
         auto& st = self->state;
         st.building = false;
         if (!report.error.empty()) {
-          spdlog::error("rebuilding the knowledge base failed: {}; still serving generation {}",
-                        report.error, report.generation);
-          publish(st.router, "loader.error",
-                  {{"error", report.error}, {"generation", report.generation}}, source_name);
+          // The root may be gone for a moment (a checkout, a restore): try again until it is
+          // back, saying so once rather than every second.
+          if (report.error != st.last_error) {
+            st.last_error = report.error;
+            spdlog::error("rebuilding the knowledge base failed: {}; still serving generation {}",
+                          report.error, report.generation);
+            publish(st.router, "loader.error",
+                    {{"error", report.error}, {"generation", report.generation}}, source_name);
+          }
+          self->delayed_send(self, timeouts::rebuild_retry, atom::changed_v, std::string());
         } else {
+          st.last_error.clear();
           publish(st.router, "loader.complete", report_json(report), source_name);
           if (report.swapped) {
             spdlog::info(
@@ -178,6 +192,9 @@ loader_actor::behavior_type loader(loader_actor::stateful_pointer<loader_state> 
                 report.removed.size(), report.build_ms);
             publish(st.router, "loader.changed", report_json(report), source_name);
           }
+          // A watcher whose root went away watches nothing; the root is back, so watch anew.
+          if (st.settings.watch && (!st.watcher || st.watcher->watched_folders() == 0))
+            start_watching(self);
         }
         if (st.dirty) start_rebuild();
       },

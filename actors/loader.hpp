@@ -33,6 +33,7 @@ struct loader_state {
   uint64_t changes_seen = 0; ///< numbers change notices, so only the last one's timer rebuilds
   bool building = false;     ///< a rebuild runs in the background
   bool dirty = false;        ///< files changed while it ran: rebuild again after
+  std::string last_error;    ///< of the last failed rebuild or watch, reported once
 
   /// The next live worker in turn; invalid when none is.
   query_worker_actor pick();

@@ -120,8 +120,103 @@ void sweep_warnings(self_pointer self) {
   if (!st.pending.empty()) arm_warning_sweep(self);
 }
 
-/// The one path of every request: breaker, deadline, warning timer, forwarding, and the
-/// answer on success, caller error, engine error or expiry.
+/// Sends request `id` to the loader with what is left of its deadline and handles the answer.
+/// A request that bounced off a worker that had just died (`request_receiver_down`: it never
+/// ran) is sent once more, to the next worker, within the same deadline.
+template <class Answer, class Degrade, class... Ts>
+void forward(self_pointer self, uint64_t id, operation op, clock_type::time_point started,
+             std::chrono::milliseconds limit, caf::typed_response_promise<Answer> rp,
+             Degrade degrade, bool retried, Ts... request) {
+  auto& st = self->state;
+  auto left =
+      std::chrono::duration_cast<std::chrono::milliseconds>(limit - (clock_type::now() - started));
+  left = std::max(left, std::chrono::milliseconds(1));
+  self->request(st.loader, left, request..., job{id, static_cast<uint32_t>(left.count())})
+      .then(
+          [=](Answer& answer) mutable {
+            auto& st = self->state;
+            ++st.counters.succeeded;
+            record_success(self, op);
+            auto elapsed = ms_since(started);
+            if constexpr (std::is_same_v<Answer, core::load_result>) {
+              answer.duration_ms = elapsed;
+              answer.timeout_ms = limit.count();
+            }
+            if constexpr (std::is_same_v<Answer, core::search_answer>)
+              if (st.ctx->events.wants("search.complete"))
+                publish(
+                    st.router, "search.complete",
+                    {{"request", id}, {"results", answer.results.size()}, {"duration_ms", elapsed}},
+                    source_name);
+            rp.deliver(std::move(answer));
+            finish(self, id);
+          },
+          [=](caf::error& err) mutable {
+            auto& st = self->state;
+            if (err == caf::sec::request_receiver_down && !retried && st.loader &&
+                clock_type::now() - started < limit) {
+              forward<Answer>(self, id, op, started, limit, rp, degrade, true, request...);
+              return;
+            }
+            auto it = st.pending.find(id);
+            if (is_caller_error(err)) { // the engine worked: not a failure
+              record_success(self, op);
+              ++st.counters.succeeded;
+              if (op == operation::search)
+                publish(st.router, "search.error",
+                        {{"request", id}, {"error", self->system().render(err)}}, source_name);
+              rp.deliver(std::move(err));
+              finish(self, id);
+              return;
+            }
+            // A worker that stops at the deadline says `timed_out` a moment before the request
+            // timer fires here: the same expiry.
+            bool expired = err == caf::sec::request_timeout ||
+                           (err.category() == caf::atom("sage") &&
+                            err.code() == static_cast<uint8_t>(ec::timed_out));
+            std::string reason =
+                expired ? std::string(to_string(op)) + " timed out after " +
+                              std::to_string(limit.count()) + " ms"
+                        : std::string(to_string(op)) + " failed: " + self->system().render(err);
+            record_failure(self, op);
+            auto answer =
+                degrade(degradation{reason, it == st.pending.end() ? nullptr : &it->second});
+            if constexpr (std::is_same_v<Answer, core::load_result>) {
+              if (answer) {
+                answer->duration_ms = ms_since(started);
+                answer->timeout_ms = limit.count();
+              }
+            }
+            const char* answered = !answer                                      ? "error"
+                                   : it != st.pending.end() && it->second.ready ? "partial"
+                                                                                : "fallback";
+            ++(answered == std::string_view("partial")    ? st.counters.partial
+               : answered == std::string_view("fallback") ? st.counters.fallback
+                                                          : st.counters.failed);
+            if (expired) {
+              st.exceeded[slot(op)] = true;
+              spdlog::warn("{}; answered {}", reason, answered);
+              publish(st.router, "timeout.exceeded",
+                      {{"operation", to_string(op)},
+                       {"request", id},
+                       {"limit_ms", limit.count()},
+                       {"answered", answered}},
+                      source_name);
+            } else {
+              spdlog::error("{}; answered {}", reason, answered);
+            }
+            if (op == operation::search)
+              publish(st.router, "search.error", {{"request", id}, {"error", reason}}, source_name);
+            if (answer)
+              rp.deliver(std::move(*answer));
+            else
+              rp.deliver(std::move(answer.error()));
+            finish(self, id);
+          });
+}
+
+/// The one path of every request: draining, breaker, a live loader, the request's entry in
+/// `pending`; then `forward`.
 template <class Answer, class Degrade, class... Ts>
 caf::result<Answer> supervise(self_pointer self, operation op, Degrade degrade, Ts... request) {
   auto& st = self->state;
@@ -158,83 +253,7 @@ caf::result<Answer> supervise(self_pointer self, operation op, Degrade degrade, 
     publish(st.router, "search.start", {{"request", id}}, source_name);
   arm_warning_sweep(self);
   auto rp = self->template make_response_promise<Answer>();
-  self->request(st.loader, limit, request..., job{id, static_cast<uint32_t>(limit.count())})
-      .then(
-          [=](Answer& answer) mutable {
-            auto& st = self->state;
-            ++st.counters.succeeded;
-            record_success(self, op);
-            auto elapsed = ms_since(now);
-            if constexpr (std::is_same_v<Answer, core::load_result>) {
-              answer.duration_ms = elapsed;
-              answer.timeout_ms = limit.count();
-            }
-            if constexpr (std::is_same_v<Answer, core::search_answer>)
-              if (st.ctx->events.wants("search.complete"))
-                publish(
-                    st.router, "search.complete",
-                    {{"request", id}, {"results", answer.results.size()}, {"duration_ms", elapsed}},
-                    source_name);
-            rp.deliver(std::move(answer));
-            finish(self, id);
-          },
-          [=](caf::error& err) mutable {
-            auto& st = self->state;
-            auto it = st.pending.find(id);
-            if (is_caller_error(err)) { // the engine worked: not a failure
-              record_success(self, op);
-              ++st.counters.succeeded;
-              if (op == operation::search)
-                publish(st.router, "search.error",
-                        {{"request", id}, {"error", self->system().render(err)}}, source_name);
-              rp.deliver(std::move(err));
-              finish(self, id);
-              return;
-            }
-            // A worker that stops at the deadline says `timed_out` a moment before the request
-            // timer fires here: the same expiry.
-            bool expired = err == caf::sec::request_timeout ||
-                           (err.category() == caf::atom("sage") &&
-                            err.code() == static_cast<uint8_t>(ec::timed_out));
-            std::string reason =
-                expired ? std::string(to_string(op)) + " timed out after " +
-                              std::to_string(limit.count()) + " ms"
-                        : std::string(to_string(op)) + " failed: " + self->system().render(err);
-            record_failure(self, op);
-            auto answer =
-                degrade(degradation{reason, it == st.pending.end() ? nullptr : &it->second});
-            if constexpr (std::is_same_v<Answer, core::load_result>) {
-              if (answer) {
-                answer->duration_ms = ms_since(now);
-                answer->timeout_ms = limit.count();
-              }
-            }
-            const char* answered = !answer                                      ? "error"
-                                   : it != st.pending.end() && it->second.ready ? "partial"
-                                                                                : "fallback";
-            ++(answered == std::string_view("partial")    ? st.counters.partial
-               : answered == std::string_view("fallback") ? st.counters.fallback
-                                                          : st.counters.failed);
-            if (expired) {
-              st.exceeded[slot(op)] = true;
-              spdlog::warn("{}; answered {}", reason, answered);
-              publish(st.router, "timeout.exceeded",
-                      {{"operation", to_string(op)},
-                       {"request", id},
-                       {"limit_ms", limit.count()},
-                       {"answered", answered}},
-                      source_name);
-            } else {
-              spdlog::error("{}; answered {}", reason, answered);
-            }
-            if (op == operation::search)
-              publish(st.router, "search.error", {{"request", id}, {"error", reason}}, source_name);
-            if (answer)
-              rp.deliver(std::move(*answer));
-            else
-              rp.deliver(std::move(answer.error()));
-            finish(self, id);
-          });
+  forward<Answer>(self, id, op, now, limit, rp, degrade, false, request...);
   return rp;
 }
 

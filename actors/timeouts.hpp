@@ -12,4 +12,7 @@ constexpr auto event_handler = std::chrono::milliseconds(5000);
 /// Answers from the event router about its own state (subscribe, stats).
 constexpr auto router_admin = std::chrono::seconds(2);
 
+/// How often the loader retries a rebuild that failed (the root is missing or unreadable).
+constexpr auto rebuild_retry = std::chrono::seconds(1);
+
 } // namespace sage::actors::timeouts

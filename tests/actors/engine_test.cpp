@@ -190,6 +190,27 @@ BOOST_AUTO_TEST_CASE(file_changes_show_up_within_a_second_while_searches_never_f
   BOOST_TEST(events->count("loader.complete") >= 3u);
 }
 
+BOOST_AUTO_TEST_CASE(a_knowledge_base_that_disappears_is_served_until_it_comes_back) {
+  start(1, true);
+  auto events = collect();
+  std::filesystem::remove_all(dir.path());
+  BOOST_REQUIRE(events->wait_for("loader.error", 3s));
+  auto still = search("lighthouses"); // the last good snapshot keeps answering
+  BOOST_REQUIRE(still);
+  BOOST_TEST(!still->results.empty());
+
+  dir.write("INDEX.md", doc("Index", "Back again."));
+  dir.write("guidelines/RETURN.md", doc("Return", "Narwhals came back with the folder."));
+  auto back = within(5s, [&] { return finds("narwhals", "guidelines/RETURN.md"); });
+  BOOST_TEST(back.has_value(), "the restored folder is not served within 5 s");
+  BOOST_TEST(events->count("loader.error") == 1u); // retried quietly, reported once
+
+  // Watching again: a later edit is picked up like any other.
+  dir.write("guidelines/RETURN.md", doc("Return", "Axolotls now."));
+  auto edited = within(1s, [&] { return finds("axolotls", "guidelines/RETURN.md"); });
+  BOOST_TEST(edited.has_value(), "an edit after the folder came back is not seen within 1 s");
+}
+
 BOOST_AUTO_TEST_CASE(crashed_children_are_restarted_with_backoff_and_rewired) {
   start(2, false);
   auto events = collect();

@@ -14,6 +14,7 @@
 #include <boost/test/unit_test.hpp>
 #include <caf/actor_system.hpp>
 #include <caf/scoped_actor.hpp>
+#include <caf/sec.hpp>
 #include <caf/send.hpp>
 #include <thread>
 
@@ -29,7 +30,7 @@ constexpr auto breaker_reset = 300ms;
 constexpr auto margin = 50ms; // the bound on answering after the deadline
 
 /// What the fake loader does with the next requests.
-enum class behaviour { answer, fail, not_found, stall, partial_then_stall, gave_up };
+enum class behaviour { answer, fail, not_found, stall, partial_then_stall, gave_up, bounce_once };
 
 struct script {
   std::atomic<behaviour> mode{behaviour::answer};
@@ -67,6 +68,9 @@ loader_actor::behavior_type fake_loader(loader_actor::stateful_pointer<fake_load
       return caf::make_error(ec::not_found, "no such document: x");
     case behaviour::gave_up: // a worker that stopped at its deadline
       return caf::make_error(ec::timed_out, "context build cancelled");
+    case behaviour::bounce_once: // as if the request hit a worker that had just died
+      st.plan->mode = behaviour::answer;
+      return caf::make_error(caf::sec::request_receiver_down);
     case behaviour::partial_then_stall:
       caf::anon_send(caf::actor_cast<caf::actor>(self->current_sender()), atom::partial_v, j.id,
                      answer_text("the first half"));
@@ -248,6 +252,16 @@ BOOST_AUTO_TEST_CASE(a_worker_that_gives_up_at_its_deadline_counts_as_a_timeout)
   BOOST_TEST(r->errors.at(0).find("get timed out after 200 ms") != std::string::npos);
   BOOST_TEST(r->timeout_ms == layer_deadline.count());
   BOOST_REQUIRE(events->wait_for("timeout.exceeded", 1s));
+}
+
+BOOST_AUTO_TEST_CASE(a_request_that_bounced_off_a_dead_worker_is_sent_once_more) {
+  plan->mode = behaviour::bounce_once;
+  auto [r, elapsed] = timed_get();
+  BOOST_REQUIRE(r);
+  BOOST_TEST(r->status == "success");
+  BOOST_TEST(plan->calls == 2);
+  BOOST_TEST(breaker_state("get") == "closed");
+  BOOST_TEST(stats().breakers.at(0).consecutive_failures == 0);
 }
 
 BOOST_AUTO_TEST_CASE(three_failures_open_the_breaker_and_a_trial_closes_it) {
