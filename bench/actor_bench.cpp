@@ -23,6 +23,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -49,6 +50,44 @@ double percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
   return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
+}
+
+/// The floor under any blocking bridge: p50 of a round trip between two threads over a
+/// condition variable (two hand-offs), the partner asleep in between as a scheduler thread
+/// would be.
+double handoff_round_trip_us() {
+  std::mutex m;
+  std::condition_variable cv;
+  int turn = 0;
+  bool stop = false;
+  std::thread partner([&] {
+    std::unique_lock<std::mutex> lock{m};
+    while (true) {
+      cv.wait(lock, [&] { return turn == 1 || stop; });
+      if (stop) return;
+      turn = 0;
+      cv.notify_all();
+    }
+  });
+  std::vector<double> us;
+  for (int i = 0; i < 5000; ++i) {
+    auto t0 = clock_type::now();
+    {
+      std::unique_lock<std::mutex> lock{m};
+      turn = 1;
+      cv.notify_all();
+      cv.wait(lock, [&] { return turn == 0; });
+    }
+    us.push_back(ms_since(t0) * 1000);
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+  {
+    std::lock_guard<std::mutex> lock{m};
+    stop = true;
+  }
+  cv.notify_all();
+  partner.join();
+  return percentile(us, 0.5);
 }
 
 // 1-3 distinct ASCII words of 3+ letters from one random section, with a fixed seed.
@@ -323,6 +362,9 @@ int main(int argc, char** argv) {
               d2->per_second() / std::max(1e-9, d1->per_second()));
   std::printf("throughput     best actor row / direct 2 threads: %.2f\n",
               best_actor / std::max(1e-9, d2->per_second()));
+  std::printf("handoff        two threads over a condition variable: round trip p50 %.1f µs "
+              "(each bridge call needs at least one)\n",
+              handoff_round_trip_us());
   std::printf("target         actor path < 20 µs per search over the direct call (p50): %s "
               "(worst +%.1f µs)\n",
               worst < 20 ? "met" : "NOT met", worst);
