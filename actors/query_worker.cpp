@@ -79,6 +79,11 @@ query_worker(query_worker_actor::stateful_pointer<query_worker_state> self,
         });
       },
       [=](atom::named, const named_request& r, const job& j) -> caf::result<core::load_result> {
+        // The kind travels as a number; a peer may send any value.
+        if (r.kind > static_cast<uint8_t>(core::named_kind::template_))
+          return caf::make_error(ec::invalid_argument,
+                                 "unknown kind of named document: " + std::to_string(r.kind),
+                                 "use 0 (guideline), 1 (framework) or 2 (template)");
         return with_snapshot(j, [&](const core::op_context& ops) {
           return reply(
               core::get_named(ops, static_cast<core::named_kind>(r.kind), r.name, r.budget));

@@ -127,6 +127,9 @@ BOOST_AUTO_TEST_CASE(every_operation_answers_through_the_bridge) {
   auto named = engine->calls().named({0, "sty", 0}); // a unique prefix
   BOOST_REQUIRE(named);
   BOOST_TEST(named->files_loaded.at(0) == "guidelines/STYLE.md");
+  auto odd_kind = engine->calls().named({7, "style", 0});
+  BOOST_REQUIRE(!odd_kind);
+  BOOST_TEST(odd_kind.err().code == core::error_code::invalid_argument);
   auto missing = engine->calls().get({"guidelines/NOPE.md", 0, false});
   BOOST_REQUIRE(!missing);
   BOOST_TEST(missing.err().code == core::error_code::not_found);
