@@ -237,6 +237,7 @@ private:
                             ": expected " + expected + ", got \"" + std::to_string(got) + "\"",
                         "make search.default_limit at most search.max_limit");
     }
+    if (auto bad = check_budget()) return bad;
     std::string layer_names;
     for (const auto& layer : cfg_.layers)
       layer_names += (layer_names.empty() ? "" : ", ") + layer.name;
@@ -258,6 +259,59 @@ private:
                               it->second + "\"",
                           "name a layer of knowledge.layers, or remove the alias");
       }
+    }
+    return std::nullopt;
+  }
+
+  /// `invalid value for KEY in WHERE: expected EXPECTED, got "GOT"` for a value that is fine
+  /// alone but not beside another key.
+  error conflict(const std::string& key, const std::string& expected, const std::string& got,
+                 const std::string& hint) {
+    return make_error(error_code::config,
+                      "invalid value for " + key + " in " + where_of_[key] + ": expected " +
+                          expected + ", got \"" + got + "\"",
+                      hint);
+  }
+
+  /// Of two keys that disagree, the one the user set (the later one when both were set).
+  std::string blame(const std::string& first, const std::string& second) {
+    return cfg_.sources[second] == "default" ? first : second;
+  }
+
+  std::optional<error> check_budget() {
+    const auto& b = cfg_.budget;
+    if (b.reserved_tokens >= b.max_tokens) {
+      auto key = blame("budget.max_tokens", "budget.reserved_tokens");
+      bool max_blamed = key == "budget.max_tokens";
+      return conflict(key,
+                      max_blamed
+                          ? "more than budget.reserved_tokens (" +
+                                std::to_string(b.reserved_tokens) + ")"
+                          : "less than budget.max_tokens (" + std::to_string(b.max_tokens) + ")",
+                      std::to_string(max_blamed ? b.max_tokens : b.reserved_tokens),
+                      "make budget.reserved_tokens less than budget.max_tokens");
+    }
+    const std::string hint =
+        "budget thresholds must rise: 0 < caution < warning < critical < overflow <= 1";
+    if (b.thresholds.caution <= 0.0)
+      return conflict("budget.thresholds.caution", "a number greater than 0",
+                      format_number(b.thresholds.caution), hint);
+    const std::pair<const char*, double> levels[] = {{"caution", b.thresholds.caution},
+                                                     {"warning", b.thresholds.warning},
+                                                     {"critical", b.thresholds.critical},
+                                                     {"overflow", b.thresholds.overflow}};
+    for (std::size_t i = 0; i + 1 < std::size(levels); ++i) {
+      const auto& [low_name, low] = levels[i];
+      const auto& [high_name, high] = levels[i + 1];
+      if (low < high) continue;
+      auto low_key = std::string{"budget.thresholds."} + low_name;
+      auto high_key = std::string{"budget.thresholds."} + high_name;
+      auto key = blame(low_key, high_key);
+      bool high_blamed = key == high_key;
+      return conflict(key,
+                      high_blamed ? "more than " + low_key + " (" + format_number(low) + ")"
+                                  : "less than " + high_key + " (" + format_number(high) + ")",
+                      format_number(high_blamed ? high : low), hint);
     }
     return std::nullopt;
   }

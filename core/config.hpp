@@ -58,6 +58,23 @@ struct engine_config {
   std::chrono::milliseconds shutdown_grace{5000}; ///< per actor, before a hard stop
 };
 
+/// Levels of the token budget as shares of the available tokens (PRODUCT.md 3.4); validated
+/// as 0 < caution < warning < critical < overflow <= 1.
+struct budget_thresholds {
+  double caution = 0.70;
+  double warning = 0.80;
+  double critical = 0.90; ///< summarising starts here, and pruning stops below it
+  double overflow = 0.95; ///< pruning starts here
+};
+
+/// The per-session token budget (PRODUCT.md 3.4): available = max_tokens - reserved_tokens.
+struct budget_config {
+  int max_tokens = 128000;
+  int reserved_tokens = 4000; ///< kept free for the answer; less than max_tokens
+  budget_thresholds thresholds;
+  std::chrono::milliseconds reservation_ttl{300000}; ///< a reservation not committed expires
+};
+
 struct loading_config {
   int default_budget = 4000; ///< budget_tokens when the caller gives none
   double core_share = 0.25;  ///< share of the budget reserved for always-loaded layers
@@ -82,9 +99,11 @@ struct config {
       "cl100k_base"; ///< tokens.encoding: cl100k_base | o200k_base | estimate
   timeout_config timeout;
   engine_config engine;
-  std::string cache_dir;          ///< cache.dir (SAGE_CACHE_DIR), default ~/.sage/cache
-  bool cache_enabled = true;      ///< cache.enabled
-  std::string data_dir;           ///< memory.data_dir (SAGE_DATA_DIR), default $XDG_DATA_HOME/sage
+  std::string cache_dir;     ///< cache.dir (SAGE_CACHE_DIR), default ~/.sage/cache
+  bool cache_enabled = true; ///< cache.enabled
+  std::string data_dir;      ///< memory.data_dir (SAGE_DATA_DIR), default $XDG_DATA_HOME/sage
+  int memory_max_content_bytes = 1048576; ///< memory.max_content_bytes: larger entries are refused
+  budget_config budget;
   std::string log_level = "INFO"; ///< logging.level (SAGE_LOG_LEVEL)
   bool debug = false;             ///< logging.debug (SAGE_DEBUG)
   int api_port = 8000;            ///< server.api_port (SAGE_API_PORT)
