@@ -16,7 +16,9 @@ packages=(
   libutf8proc-dev            # Unicode normalisation and case folding
   libstemmer-dev             # Snowball stemming
   libsqlite3-dev sqlite3     # memory store; FTS5 baseline in benchmarks
+  uuid-dev                   # memory entry ids (libuuid)
   libpcre2-dev               # tokenizer pre-split patterns (\p{L}, look-ahead)
+  libicu-dev                 # sentence and word boundaries for extractive summaries
   libbenchmark-dev           # micro-benchmarks
   nodejs npm                 # reference tokenizer and MCP SDK in interop tests
   xz-utils tar               # extracting the tldr corpus in tests and benchmarks
