@@ -1,0 +1,108 @@
+// The SQLite store of the working memory: entries, sessions, checkpoints and reservations.
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "core/error.hpp"
+#include "core/memory_types.hpp"
+#include "core/sqlite.hpp"
+#include "core/tokenizer.hpp"
+
+#include <chrono>
+#include <filesystem>
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sage::core {
+
+/// Limits of a store, passed in from configuration.
+struct memory_db_options {
+  /// Largest content accepted by add, update and import, in bytes.
+  size_t max_content_bytes = 1 << 20;
+};
+
+/// A change to an entry; unset members stay as they are.
+struct memory_update {
+  std::optional<std::string> content;
+  std::optional<int> priority;
+  std::optional<std::vector<std::string>> tags;
+  std::optional<memory_type> type;
+  std::optional<bool> is_summarized;
+  /// Merged into the metadata key by key as a JSON merge patch (RFC 7396): a null removes a key.
+  std::optional<nlohmann::json> metadata;
+};
+
+/// What `prune` removes: entries matching every set criterion, never PERMANENT ones.
+struct prune_filter {
+  std::optional<int> max_priority;                                 ///< priority at most this
+  std::optional<std::chrono::system_clock::time_point> older_than; ///< created before this
+  std::optional<std::string> session_id;
+};
+
+/// Counts of an import.
+struct import_report {
+  size_t imported = 0;
+  size_t skipped = 0; ///< ids already present
+};
+
+/// One connection to the memory database. Several connections, in this process or others, may
+/// use the same file at once (WAL, a busy timeout, every write in one IMMEDIATE transaction).
+/// Not for concurrent use from several threads: give each thread or actor its own.
+class memory_db {
+public:
+  /// Opens or creates the database at `path`, creating its folder (mode 0700) and the file
+  /// (mode 0600), and brings the schema up to date. Refuses a database written by a newer
+  /// version. `counter` counts the tokens of each entry.
+  static result<memory_db> open(const std::filesystem::path& path, token_counter counter,
+                                memory_db_options options = {});
+
+  /// The schema version this code writes.
+  static int latest_schema_version();
+
+  /// Stores a new entry: id, timestamps and tokens are filled in when empty (tokens always).
+  /// Rejects an unknown type, a priority outside 0..100, invalid UTF-8, content over the
+  /// limit and an id already present.
+  result<memory_entry> add(memory_entry entry);
+
+  result<memory_entry> get(const std::string& id);
+
+  /// Applies `change`, recounts tokens and bumps `updated_at`.
+  result<memory_entry> update(const std::string& id, const memory_update& change);
+
+  /// Deletes an entry; not_found when there is none.
+  std::optional<error> remove(const std::string& id);
+
+  /// One page of entries matching `q`, in its order.
+  result<memory_page> query(const memory_query& q);
+
+  /// Deletes the entries `filter` selects (at least one criterion is required) and returns
+  /// their ids. PERMANENT entries are never removed.
+  result<std::vector<std::string>> prune(const prune_filter& filter);
+
+  /// Writes entries (of one session, or all) as JSON lines in insertion order; returns the count.
+  result<size_t> export_jsonl(std::ostream& out,
+                              const std::optional<std::string>& session_id = std::nullopt);
+
+  /// Reads JSON lines written by `export_jsonl`. All or nothing: when any line is bad nothing is
+  /// imported and the error names every bad line. Ids already present are skipped, so importing
+  /// the same file twice changes nothing.
+  result<import_report> import_jsonl(std::istream& in);
+
+  /// Total tokens of the session's entries that have not been summarised.
+  result<int64_t> usage(const std::string& session_id);
+
+private:
+  memory_db(sqlite::connection conn, token_counter counter, memory_db_options options)
+      : db_(std::move(conn)), counter_(std::move(counter)), options_(options) {}
+
+  std::optional<error> validate(const memory_entry& entry) const;
+  std::optional<error> insert(const memory_entry& entry);
+  result<std::optional<memory_entry>> find(const std::string& id);
+
+  sqlite::connection db_;
+  token_counter counter_;
+  memory_db_options options_;
+};
+
+} // namespace sage::core
