@@ -92,6 +92,10 @@ public:
   /// Total tokens of the session's entries that have not been summarised.
   result<int64_t> usage(const std::string& session_id);
 
+  /// The underlying connection, for the session store, which keeps sessions, checkpoints and
+  /// reservations in the same file and needs its own transactions across tables.
+  sqlite::connection& connection() { return db_; }
+
 private:
   memory_db(sqlite::connection conn, token_counter counter, memory_db_options options)
       : db_(std::move(conn)), counter_(std::move(counter)), options_(options) {}

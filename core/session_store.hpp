@@ -1,0 +1,178 @@
+// Sessions, checkpoints and token reservations, kept in the memory database.
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "core/error.hpp"
+#include "core/memory_db.hpp"
+#include "core/memory_types.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sage::core {
+
+// -- sessions -----------------------------------------------------------------
+
+/// Whether a session still takes updates.
+enum class session_status : uint8_t { active, ended };
+
+/// `active` or `ended`.
+const char* to_string(session_status status);
+
+/// One step of a session's plan.
+struct session_step {
+  std::string text;
+  bool done = false;
+  std::string done_at; ///< timestamp when done, else empty
+
+  friend bool operator==(const session_step&, const session_step&) = default;
+};
+
+/// A working session: its objective, plan and last step, as `sage session` shows it.
+struct session {
+  std::string id; ///< UUID
+  std::string task_id;
+  std::string objective;
+  session_status status = session_status::active;
+  std::vector<session_step> steps;
+  std::string last_action;
+  std::string last_result;
+  std::string resumed_from; ///< checkpoint id when started from one, else empty
+  std::string created_at;
+  std::string updated_at;
+  std::string ended_at; ///< empty while active
+
+  friend bool operator==(const session&, const session&) = default;
+};
+
+/// The JSON object of a session, as stored in a checkpoint.
+nlohmann::json to_json(const session& s);
+
+/// Reads a session from its JSON object without throwing.
+result<session> session_from_json(const nlohmann::json& j);
+
+/// What `update` changes; unset members stay as they are.
+struct session_change {
+  std::optional<size_t> complete_step;           ///< 0-based index of a step now done
+  std::optional<std::string> complete_step_text; ///< text of a step now done (exact match)
+  std::optional<std::string> last_action;
+  std::optional<std::string> last_result;
+  std::optional<std::string> decision; ///< recorded as a `decision` memory entry
+  std::optional<std::string> context;  ///< recorded as a `context` memory entry
+};
+
+// -- checkpoints --------------------------------------------------------------
+
+/// A snapshot of a session and its memory entries to restore later.
+struct checkpoint {
+  std::string id; ///< UUID
+  std::string session_id;
+  std::string label;
+  session state;
+  std::vector<memory_entry> entries; ///< in insertion order
+  int64_t tokens = 0;                ///< tokens of the entries not summarised
+  std::string created_at;
+};
+
+// -- reservations -------------------------------------------------------------
+
+/// Where a reservation stands; an expired `held` one counts for nothing.
+enum class reservation_status : uint8_t { held, committed, released };
+
+const char* to_string(reservation_status status);
+
+/// Tokens a session's budget holds until committed, released or expired.
+struct reservation {
+  std::string id; ///< UUID
+  std::string session_id;
+  int64_t tokens = 0;
+  reservation_status status = reservation_status::held;
+  std::string created_at;
+  std::string expires_at;
+};
+
+// -- the store ----------------------------------------------------------------
+
+/// Operations on sessions, checkpoints and reservations over one memory database connection.
+/// Holds a reference: the database must outlive the store. Like the database, not for use from
+/// several threads at once.
+class session_store {
+public:
+  using time_point = std::chrono::system_clock::time_point;
+
+  explicit session_store(memory_db& db) : db_(db) {}
+
+  // -- sessions --
+
+  /// Starts an active session with a new id. Rejects an empty objective or step and invalid
+  /// UTF-8.
+  result<session> start(const std::string& objective, const std::vector<std::string>& steps = {},
+                        const std::string& task_id = {});
+
+  /// The session with `id`; not_found when there is none.
+  result<session> get(const std::string& id);
+
+  /// Applies `change` to an active session. A decision and a context become memory entries of
+  /// the session (and its task), added before the session row is updated.
+  result<session> update(const std::string& id, const session_change& change);
+
+  /// Appends a step to the plan of an active session.
+  result<session> add_step(const std::string& id, const std::string& text);
+
+  /// Marks the session ended; ending it again is an error.
+  result<session> end(const std::string& id);
+
+  /// Sessions, newest first, optionally only those with `status`.
+  result<std::vector<session>> list(std::optional<session_status> status = std::nullopt);
+
+  // -- checkpoints --
+
+  /// Stores the session and all its memory entries as a new checkpoint.
+  result<checkpoint> create_checkpoint(const std::string& session_id,
+                                       const std::string& label = {});
+
+  /// The checkpoints of a session, oldest first; not_found for an unknown session.
+  result<std::vector<checkpoint>> list_checkpoints(const std::string& session_id);
+
+  /// Brings the session and its entries back to the checkpoint, in one transaction: entries
+  /// changed since get their old state, deleted ones come back with their ids, and entries of
+  /// the session added after it are removed. Returns the restored session.
+  result<session> restore(const std::string& checkpoint_id);
+
+  // -- reservations --
+
+  /// Holds `tokens` (> 0) for an existing session until `now + ttl` (ttl > 0); returns the
+  /// reservation id.
+  result<std::string> reserve(const std::string& session_id, int64_t tokens,
+                              std::chrono::milliseconds ttl, time_point now = clock_now());
+
+  /// Turns a held reservation into used tokens. An expired, committed or released one is an
+  /// error.
+  std::optional<error> commit(const std::string& id, time_point now = clock_now());
+
+  /// Gives held tokens back; releasing a committed or released one is an error.
+  std::optional<error> release(const std::string& id);
+
+  /// The reservation with `id`; not_found when there is none (or it was purged).
+  result<reservation> get_reservation(const std::string& id);
+
+  /// Tokens held for the session by reservations that have not expired at `now`.
+  result<int64_t> reserved_tokens(const std::string& session_id, time_point now = clock_now());
+
+  /// Deletes held reservations that have expired at `now`; returns how many.
+  result<int64_t> purge_expired(time_point now = clock_now());
+
+private:
+  static time_point clock_now() { return std::chrono::system_clock::now(); }
+
+  result<std::optional<session>> find(const std::string& id);
+  result<session> require_active(const std::string& id);
+  std::optional<error> write(const session& s);
+
+  memory_db& db_;
+};
+
+} // namespace sage::core
