@@ -1,4 +1,4 @@
-// Sessions, checkpoints and token reservations, kept in the memory database.
+// Sessions and checkpoints, kept in the memory database.
 // SPDX-License-Identifier: MIT
 #include "core/session_store.hpp"
 
@@ -19,9 +19,6 @@ using nlohmann::json;
 constexpr const char* session_columns =
     "id, task_id, objective, status, steps, last_action, last_result, resumed_from, created_at, "
     "updated_at, ended_at";
-
-constexpr const char* reservation_columns =
-    "id, session_id, tokens, status, created_at, expires_at";
 
 std::string dump(const json& j) {
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
@@ -45,11 +42,6 @@ error session_not_found(const std::string& id) {
 error checkpoint_not_found(const std::string& id) {
   return make_error(error_code::not_found, "checkpoint not found, id=" + id,
                     "run `sage session status` to list the checkpoints of a session");
-}
-
-error reservation_not_found(const std::string& id) {
-  return make_error(error_code::not_found, "reservation not found, id=" + id,
-                    "it may have been purged after it expired; reserve the tokens again");
 }
 
 error corrupt(const char* what, const std::string& id) {
@@ -79,14 +71,6 @@ result<session_status> parse_session_status(const std::string& text) {
   if (text == "ended") return session_status::ended;
   return make_error(error_code::parse, "unknown session status `" + text + "`",
                     "valid statuses are active and ended");
-}
-
-result<reservation_status> parse_reservation_status(const std::string& text) {
-  if (text == "held") return reservation_status::held;
-  if (text == "committed") return reservation_status::committed;
-  if (text == "released") return reservation_status::released;
-  return make_error(error_code::parse, "unknown reservation status `" + text + "`",
-                    "valid statuses are held, committed and released");
 }
 
 json steps_to_json(const std::vector<session_step>& steps) {
@@ -140,19 +124,6 @@ result<session> read_session(const sqlite::statement& st) {
   s.updated_at = st.column_text(9);
   s.ended_at = st.column_text(10);
   return s;
-}
-
-result<reservation> read_reservation(const sqlite::statement& st) {
-  reservation r;
-  r.id = st.column_text(0);
-  r.session_id = st.column_text(1);
-  r.tokens = st.column_int(2);
-  auto status = parse_reservation_status(st.column_text(3));
-  if (!status) return corrupt("reservation status", r.id);
-  r.status = *status;
-  r.created_at = st.column_text(4);
-  r.expires_at = st.column_text(5);
-  return r;
 }
 
 /// All entries of a session in insertion order (created, then insertion as tie-break).
@@ -221,18 +192,6 @@ const char* to_string(session_status status) {
     return "active";
   case session_status::ended:
     return "ended";
-  }
-  return "unknown";
-}
-
-const char* to_string(reservation_status status) {
-  switch (status) {
-  case reservation_status::held:
-    return "held";
-  case reservation_status::committed:
-    return "committed";
-  case reservation_status::released:
-    return "released";
   }
   return "unknown";
 }
@@ -594,105 +553,6 @@ result<session> session_store::restore(const std::string& checkpoint_id) {
   if (auto err = write(cp.state)) return *err;
   if (auto err = tx->commit()) return *err;
   return cp.state;
-}
-
-// -- reservations ------------------------------------------------------------
-
-result<std::string> session_store::reserve(const std::string& session_id, int64_t tokens,
-                                           std::chrono::milliseconds ttl, time_point now) {
-  if (tokens <= 0)
-    return make_error(error_code::invalid_argument,
-                      "reservation tokens must be positive, tokens=" + std::to_string(tokens),
-                      "reserve at least one token");
-  if (ttl.count() <= 0)
-    return make_error(error_code::invalid_argument,
-                      "reservation ttl must be positive, ttl_ms=" + std::to_string(ttl.count()),
-                      "set budget.reservation_ttl to a positive duration");
-  auto tx = sqlite::transaction::begin(db_.connection());
-  if (!tx) return tx.err();
-  auto found = find(session_id);
-  if (!found) return found.err();
-  if (!*found) return session_not_found(session_id);
-  auto id = new_uuid();
-  auto st = db_.connection().prepare("INSERT INTO reservations (id, session_id, tokens, status, "
-                                     "created_at, expires_at) VALUES (?, ?, ?, 'held', ?, ?)");
-  if (!st) return st.err();
-  st->bind(1, id)
-      .bind(2, session_id)
-      .bind(3, tokens)
-      .bind(4, format_timestamp(now))
-      .bind(5, format_timestamp(now + ttl));
-  if (auto err = st->run()) return *err;
-  if (auto err = tx->commit()) return *err;
-  return id;
-}
-
-result<reservation> session_store::get_reservation(const std::string& id) {
-  auto st = db_.connection().prepare(std::string("SELECT ") + reservation_columns +
-                                     " FROM reservations WHERE id = ?");
-  if (!st) return st.err();
-  auto row = st->bind(1, id).step();
-  if (!row) return row.err();
-  if (!*row) return reservation_not_found(id);
-  return read_reservation(*st);
-}
-
-std::optional<error> session_store::commit(const std::string& id, time_point now) {
-  auto tx = sqlite::transaction::begin(db_.connection());
-  if (!tx) return tx.err();
-  auto r = get_reservation(id);
-  if (!r) return r.err();
-  if (r->status != reservation_status::held)
-    return make_error(error_code::invalid_argument,
-                      std::string("failed to commit reservation: it is already ") +
-                          to_string(r->status) + ", id=" + id,
-                      "reserve the tokens again");
-  if (r->expires_at <= format_timestamp(now))
-    return make_error(error_code::timed_out,
-                      "failed to commit reservation: it expired, id=" + id +
-                          ", expires_at=" + r->expires_at,
-                      "reserve the tokens again with a longer ttl (budget.reservation_ttl)");
-  auto st = db_.connection().prepare("UPDATE reservations SET status = 'committed' WHERE id = ?");
-  if (!st) return st.err();
-  if (auto err = st->bind(1, id).run()) return err;
-  return tx->commit();
-}
-
-std::optional<error> session_store::release(const std::string& id) {
-  auto tx = sqlite::transaction::begin(db_.connection());
-  if (!tx) return tx.err();
-  auto r = get_reservation(id);
-  if (!r) return r.err();
-  if (r->status != reservation_status::held)
-    return make_error(error_code::invalid_argument,
-                      std::string("failed to release reservation: it is already ") +
-                          to_string(r->status) + ", id=" + id,
-                      "only held reservations can be released");
-  auto st = db_.connection().prepare("UPDATE reservations SET status = 'released' WHERE id = ?");
-  if (!st) return st.err();
-  if (auto err = st->bind(1, id).run()) return err;
-  return tx->commit();
-}
-
-result<int64_t> session_store::reserved_tokens(const std::string& session_id, time_point now) {
-  auto st = db_.connection().prepare("SELECT coalesce(sum(tokens), 0) FROM reservations "
-                                     "WHERE session_id = ? AND status = 'held' AND expires_at > ?");
-  if (!st) return st.err();
-  auto row = st->bind(1, session_id).bind(2, format_timestamp(now)).step();
-  if (!row) return row.err();
-  return st->column_int(0);
-}
-
-result<int64_t> session_store::purge_expired(time_point now) {
-  auto tx = sqlite::transaction::begin(db_.connection());
-  if (!tx) return tx.err();
-  auto st = db_.connection().prepare(
-      "DELETE FROM reservations WHERE status = 'held' AND expires_at <= ?");
-  if (!st) return st.err();
-  if (auto err = st->bind(1, format_timestamp(now)).run()) return *err;
-  int64_t removed = db_.connection().changes();
-  if (auto err = tx->commit()) return *err;
-  return removed;
 }
 
 } // namespace sage::core

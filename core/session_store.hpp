@@ -1,4 +1,4 @@
-// Sessions, checkpoints and token reservations, kept in the memory database.
+// Sessions and checkpoints, kept in the memory database.
 // SPDX-License-Identifier: MIT
 #pragma once
 
@@ -77,32 +77,13 @@ struct checkpoint {
   std::string created_at;
 };
 
-// -- reservations -------------------------------------------------------------
-
-/// Where a reservation stands; an expired `held` one counts for nothing.
-enum class reservation_status : uint8_t { held, committed, released };
-
-const char* to_string(reservation_status status);
-
-/// Tokens a session's budget holds until committed, released or expired.
-struct reservation {
-  std::string id; ///< UUID
-  std::string session_id;
-  int64_t tokens = 0;
-  reservation_status status = reservation_status::held;
-  std::string created_at;
-  std::string expires_at;
-};
-
 // -- the store ----------------------------------------------------------------
 
-/// Operations on sessions, checkpoints and reservations over one memory database connection.
+/// Operations on sessions and checkpoints over one memory database connection.
 /// Holds a reference: the database must outlive the store. Like the database, not for use from
 /// several threads at once.
 class session_store {
 public:
-  using time_point = std::chrono::system_clock::time_point;
-
   explicit session_store(memory_db& db) : db_(db) {}
 
   // -- sessions --
@@ -142,32 +123,7 @@ public:
   /// the session added after it are removed. Returns the restored session.
   result<session> restore(const std::string& checkpoint_id);
 
-  // -- reservations --
-
-  /// Holds `tokens` (> 0) for an existing session until `now + ttl` (ttl > 0); returns the
-  /// reservation id.
-  result<std::string> reserve(const std::string& session_id, int64_t tokens,
-                              std::chrono::milliseconds ttl, time_point now = clock_now());
-
-  /// Turns a held reservation into used tokens. An expired, committed or released one is an
-  /// error.
-  std::optional<error> commit(const std::string& id, time_point now = clock_now());
-
-  /// Gives held tokens back; releasing a committed or released one is an error.
-  std::optional<error> release(const std::string& id);
-
-  /// The reservation with `id`; not_found when there is none (or it was purged).
-  result<reservation> get_reservation(const std::string& id);
-
-  /// Tokens held for the session by reservations that have not expired at `now`.
-  result<int64_t> reserved_tokens(const std::string& session_id, time_point now = clock_now());
-
-  /// Deletes held reservations that have expired at `now`; returns how many.
-  result<int64_t> purge_expired(time_point now = clock_now());
-
 private:
-  static time_point clock_now() { return std::chrono::system_clock::now(); }
-
   result<std::optional<session>> find(const std::string& id);
   result<session> require_active(const std::string& id);
   std::optional<error> write(const session& s);

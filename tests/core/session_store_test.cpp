@@ -1,5 +1,6 @@
 // Tests of the session store: sessions, checkpoints and restore, token reservations.
 // SPDX-License-Identifier: MIT
+#include "core/reservation_store.hpp"
 #include "core/session_store.hpp"
 #include "core/timestamp.hpp"
 #include "core/uuid.hpp"
@@ -67,6 +68,7 @@ struct store_fixture {
   temp_dir dir;
   memory_db db = open_db(dir / "sage/memory.db");
   session_store store{db};
+  reservation_store reservations{db};
 
   session start(std::vector<std::string> steps = {"read", "write", "test"}) {
     return require(store.start("ship the feature", steps, "task-1"), "start");
@@ -316,16 +318,16 @@ BOOST_AUTO_TEST_CASE(restore_of_unknown_checkpoint_is_not_found) {
 
 BOOST_AUTO_TEST_CASE(reservations_hold_tokens_until_they_expire) {
   auto s = start();
-  auto a = require(store.reserve(s.id, 100, 60s, t0), "reserve a");
-  auto b = require(store.reserve(s.id, 50, 10s, t0), "reserve b");
+  auto a = require(reservations.reserve(s.id, 100, 60s, t0), "reserve a");
+  auto b = require(reservations.reserve(s.id, 50, 10s, t0), "reserve b");
   BOOST_CHECK(is_uuid(a));
   BOOST_CHECK(a != b);
-  BOOST_CHECK_EQUAL(require(store.reserved_tokens(s.id, t0), "reserved"), 150);
-  BOOST_CHECK_EQUAL(require(store.reserved_tokens(s.id, t0 + 9999ms), "reserved"), 150);
-  BOOST_CHECK_EQUAL(require(store.reserved_tokens(s.id, t0 + 10s), "reserved"), 100);
-  BOOST_CHECK_EQUAL(require(store.reserved_tokens(s.id, t0 + 60s), "reserved"), 0);
-  BOOST_CHECK_EQUAL(require(store.reserved_tokens(unknown_id, t0), "reserved"), 0);
-  auto r = require(store.get_reservation(b), "get");
+  BOOST_CHECK_EQUAL(require(reservations.reserved_tokens(s.id, t0), "reserved"), 150);
+  BOOST_CHECK_EQUAL(require(reservations.reserved_tokens(s.id, t0 + 9999ms), "reserved"), 150);
+  BOOST_CHECK_EQUAL(require(reservations.reserved_tokens(s.id, t0 + 10s), "reserved"), 100);
+  BOOST_CHECK_EQUAL(require(reservations.reserved_tokens(s.id, t0 + 60s), "reserved"), 0);
+  BOOST_CHECK_EQUAL(require(reservations.reserved_tokens(unknown_id, t0), "reserved"), 0);
+  auto r = require(reservations.get_reservation(b), "get");
   BOOST_CHECK_EQUAL(r.tokens, 50);
   BOOST_CHECK_EQUAL(r.session_id, s.id);
   BOOST_CHECK_EQUAL(r.expires_at, format_timestamp(t0 + 10s));
@@ -333,65 +335,69 @@ BOOST_AUTO_TEST_CASE(reservations_hold_tokens_until_they_expire) {
 
 BOOST_AUTO_TEST_CASE(commit_and_release_end_a_reservation) {
   auto s = start();
-  auto a = require(store.reserve(s.id, 100, 60s, t0), "reserve a");
-  auto b = require(store.reserve(s.id, 40, 60s, t0), "reserve b");
-  require_ok(store.commit(a, t0 + 1s), "commit");
-  BOOST_CHECK_EQUAL(to_string(require(store.get_reservation(a), "get").status),
+  auto a = require(reservations.reserve(s.id, 100, 60s, t0), "reserve a");
+  auto b = require(reservations.reserve(s.id, 40, 60s, t0), "reserve b");
+  require_ok(reservations.commit(a, t0 + 1s), "commit");
+  BOOST_CHECK_EQUAL(to_string(require(reservations.get_reservation(a), "get").status),
                     std::string("committed"));
-  BOOST_CHECK_EQUAL(require(store.reserved_tokens(s.id, t0 + 1s), "reserved"), 40);
-  require_ok(store.release(b), "release");
-  BOOST_CHECK_EQUAL(require(store.reserved_tokens(s.id, t0 + 1s), "reserved"), 0);
-  check_error(store.commit(a, t0 + 2s), error_code::invalid_argument, "already committed");
-  check_error(store.release(a), error_code::invalid_argument, "already committed");
-  check_error(store.commit(b, t0 + 2s), error_code::invalid_argument, "already released");
-  check_error(store.release(b), error_code::invalid_argument, "already released");
+  BOOST_CHECK_EQUAL(require(reservations.reserved_tokens(s.id, t0 + 1s), "reserved"), 40);
+  require_ok(reservations.release(b), "release");
+  BOOST_CHECK_EQUAL(require(reservations.reserved_tokens(s.id, t0 + 1s), "reserved"), 0);
+  check_error(reservations.commit(a, t0 + 2s), error_code::invalid_argument, "already committed");
+  check_error(reservations.release(a), error_code::invalid_argument, "already committed");
+  check_error(reservations.commit(b, t0 + 2s), error_code::invalid_argument, "already released");
+  check_error(reservations.release(b), error_code::invalid_argument, "already released");
 }
 
 BOOST_AUTO_TEST_CASE(committing_an_expired_reservation_is_an_error) {
   auto s = start();
-  auto id = require(store.reserve(s.id, 100, 5s, t0), "reserve");
-  check_error(store.commit(id, t0 + 5s), error_code::timed_out,
+  auto id = require(reservations.reserve(s.id, 100, 5s, t0), "reserve");
+  check_error(reservations.commit(id, t0 + 5s), error_code::timed_out,
               "failed to commit reservation: it expired, id=" + id);
-  BOOST_CHECK_EQUAL(to_string(require(store.get_reservation(id), "get").status),
+  BOOST_CHECK_EQUAL(to_string(require(reservations.get_reservation(id), "get").status),
                     std::string("held"));
 }
 
 BOOST_AUTO_TEST_CASE(purge_expired_removes_only_expired_held_reservations) {
   auto s = start();
-  auto expired = require(store.reserve(s.id, 10, 1s, t0), "reserve");
-  auto live = require(store.reserve(s.id, 20, 1h, t0), "reserve");
-  auto committed = require(store.reserve(s.id, 30, 1s, t0), "reserve");
-  require_ok(store.commit(committed, t0), "commit");
-  BOOST_CHECK_EQUAL(require(store.purge_expired(t0 + 1s), "purge"), 1);
-  check_error(store.get_reservation(expired), error_code::not_found, "reservation not found");
-  check_error(store.commit(expired, t0), error_code::not_found, "reservation not found");
-  BOOST_CHECK(require(store.get_reservation(live), "get live").status == reservation_status::held);
-  BOOST_CHECK(require(store.get_reservation(committed), "get committed").status ==
+  auto expired = require(reservations.reserve(s.id, 10, 1s, t0), "reserve");
+  auto live = require(reservations.reserve(s.id, 20, 1h, t0), "reserve");
+  auto committed = require(reservations.reserve(s.id, 30, 1s, t0), "reserve");
+  require_ok(reservations.commit(committed, t0), "commit");
+  BOOST_CHECK_EQUAL(require(reservations.purge_expired(t0 + 1s), "purge"), 1);
+  check_error(reservations.get_reservation(expired), error_code::not_found,
+              "reservation not found");
+  check_error(reservations.commit(expired, t0), error_code::not_found, "reservation not found");
+  BOOST_CHECK(require(reservations.get_reservation(live), "get live").status ==
+              reservation_status::held);
+  BOOST_CHECK(require(reservations.get_reservation(committed), "get committed").status ==
               reservation_status::committed);
-  BOOST_CHECK_EQUAL(require(store.purge_expired(t0 + 1s), "purge again"), 0);
-  BOOST_CHECK_EQUAL(require(store.reserved_tokens(s.id, t0 + 1s), "reserved"), 20);
+  BOOST_CHECK_EQUAL(require(reservations.purge_expired(t0 + 1s), "purge again"), 0);
+  BOOST_CHECK_EQUAL(require(reservations.reserved_tokens(s.id, t0 + 1s), "reserved"), 20);
 }
 
 BOOST_AUTO_TEST_CASE(reserve_rejects_bad_tokens_ttl_and_unknown_session) {
   auto s = start();
-  check_error(store.reserve(s.id, 0, 1s, t0), error_code::invalid_argument,
+  check_error(reservations.reserve(s.id, 0, 1s, t0), error_code::invalid_argument,
               "tokens must be positive, tokens=0");
-  check_error(store.reserve(s.id, -5, 1s, t0), error_code::invalid_argument,
+  check_error(reservations.reserve(s.id, -5, 1s, t0), error_code::invalid_argument,
               "tokens must be positive, tokens=-5");
-  check_error(store.reserve(s.id, 5, 0ms, t0), error_code::invalid_argument,
+  check_error(reservations.reserve(s.id, 5, 0ms, t0), error_code::invalid_argument,
               "ttl must be positive");
-  check_error(store.reserve(s.id, 5, -1s, t0), error_code::invalid_argument,
+  check_error(reservations.reserve(s.id, 5, -1s, t0), error_code::invalid_argument,
               "ttl must be positive");
-  check_error(store.reserve(unknown_id, 5, 1s, t0), error_code::not_found, "session not found");
-  BOOST_CHECK_EQUAL(require(store.reserved_tokens(s.id, t0), "reserved"), 0);
+  check_error(reservations.reserve(unknown_id, 5, 1s, t0), error_code::not_found,
+              "session not found");
+  BOOST_CHECK_EQUAL(require(reservations.reserved_tokens(s.id, t0), "reserved"), 0);
 }
 
 BOOST_AUTO_TEST_CASE(commit_and_release_of_unknown_reservation_are_not_found) {
-  check_error(store.commit(unknown_id, t0), error_code::not_found,
+  check_error(reservations.commit(unknown_id, t0), error_code::not_found,
               "reservation not found, id=" + unknown_id);
-  check_error(store.release(unknown_id), error_code::not_found,
+  check_error(reservations.release(unknown_id), error_code::not_found,
               "reservation not found, id=" + unknown_id);
-  check_error(store.get_reservation(unknown_id), error_code::not_found, "reservation not found");
+  check_error(reservations.get_reservation(unknown_id), error_code::not_found,
+              "reservation not found");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
