@@ -367,12 +367,15 @@ result<memory_page> memory_db::query(const memory_query& q) {
     sql += " AND m.type = ?";
     params.emplace_back(std::string(to_string(*q.type)));
   }
+  // `+` keeps SQLite from using the priority index here: a range over a handful of levels
+  // matches a large share of the entries, and sorting all of them took ~40 ms at 100,000
+  // entries, where walking the ordered index until the page is full takes ~1 ms.
   if (q.min_priority) {
-    sql += " AND m.priority >= ?";
+    sql += " AND +m.priority >= ?";
     params.emplace_back(int64_t{*q.min_priority});
   }
   if (q.max_priority) {
-    sql += " AND m.priority <= ?";
+    sql += " AND +m.priority <= ?";
     params.emplace_back(int64_t{*q.max_priority});
   }
   if (q.is_summarized) {

@@ -94,6 +94,12 @@ CREATE TABLE reservations (
 );
 CREATE INDEX reservations_session ON reservations (session_id, status, expires_at);
 )sql"},
+    // A session's entries newest first is the common query: walk them in order instead of
+    // sorting all of them (the rowid `seq` ends each index, so the tie-break is covered too).
+    migration{2, R"sql(
+CREATE INDEX memory_entries_session_created ON memory_entries (session_id, created_at);
+CREATE INDEX memory_entries_session_updated ON memory_entries (session_id, updated_at);
+)sql"},
 };
 
 result<int> current_version(sqlite::connection& db) {

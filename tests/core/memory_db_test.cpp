@@ -425,7 +425,8 @@ BOOST_AUTO_TEST_CASE(files_are_private_and_reopening_keeps_data_without_reapplyi
   sqlite3_stmt* stmt = nullptr;
   sqlite3_prepare_v2(raw, "SELECT count(*), max(version) FROM schema_version", -1, &stmt, nullptr);
   BOOST_REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
-  BOOST_TEST(sqlite3_column_int(stmt, 0) == 1);
+  // One row per migration, each applied once: reopening applied nothing again.
+  BOOST_TEST(sqlite3_column_int(stmt, 0) == memory_db::latest_schema_version());
   BOOST_TEST(sqlite3_column_int(stmt, 1) == memory_db::latest_schema_version());
   sqlite3_finalize(stmt);
   sqlite3_prepare_v2(raw, "PRAGMA journal_mode", -1, &stmt, nullptr);
@@ -448,6 +449,39 @@ BOOST_AUTO_TEST_CASE(a_database_from_a_newer_version_is_refused) {
   BOOST_TEST(r.err().message.find("schema version 999 is newer than this build knows") !=
              std::string::npos);
   BOOST_TEST(r.err().hint.find("upgrade sage") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_version_1_database_is_migrated_forward_keeping_its_entries) {
+  auto path = dir / "old.db";
+  std::string id;
+  {
+    auto db = open_db(path);
+    id = add(db, make("written by version 1")).id;
+  }
+  // Turn the file back into what version 1 left behind.
+  sqlite3* raw = nullptr;
+  BOOST_REQUIRE(sqlite3_open(path.c_str(), &raw) == SQLITE_OK);
+  BOOST_REQUIRE(sqlite3_exec(raw,
+                             "DROP INDEX memory_entries_session_created; "
+                             "DROP INDEX memory_entries_session_updated; "
+                             "DELETE FROM schema_version WHERE version > 1;",
+                             nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(raw);
+  {
+    auto db = open_db(path);
+    BOOST_TEST(db.get(id)->content == "written by version 1");
+  }
+  BOOST_REQUIRE(sqlite3_open(path.c_str(), &raw) == SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  sqlite3_prepare_v2(raw,
+                     "SELECT (SELECT max(version) FROM schema_version), (SELECT count(*) FROM "
+                     "sqlite_master WHERE name = 'memory_entries_session_created')",
+                     -1, &stmt, nullptr);
+  BOOST_REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
+  BOOST_TEST(sqlite3_column_int(stmt, 0) == memory_db::latest_schema_version());
+  BOOST_TEST(sqlite3_column_int(stmt, 1) == 1);
+  sqlite3_finalize(stmt);
+  sqlite3_close(raw);
 }
 
 BOOST_AUTO_TEST_CASE(two_connections_writing_at_once_both_succeed) {
