@@ -243,10 +243,19 @@ std::optional<error> memory_db::validate(const memory_entry& e) const {
   return std::nullopt;
 }
 
-std::optional<error> memory_db::insert(const memory_entry& e) {
-  auto st = db_.prepare("INSERT INTO memory_entries (id, type, priority, content, tokens, "
-                        "session_id, task_id, tags, metadata, created_at, updated_at, "
-                        "is_summarized, summary_of) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)");
+std::optional<error> memory_db::write_row(const memory_entry& e, bool replace) {
+  std::string sql = "INSERT INTO memory_entries (id, type, priority, content, tokens, "
+                    "session_id, task_id, tags, metadata, created_at, updated_at, "
+                    "is_summarized, summary_of) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)";
+  // An upsert updates the row in place, so its `seq` (insertion order, FTS rowid) is kept.
+  if (replace)
+    sql += " ON CONFLICT (id) DO UPDATE SET type = excluded.type, priority = excluded.priority, "
+           "content = excluded.content, tokens = excluded.tokens, "
+           "session_id = excluded.session_id, task_id = excluded.task_id, tags = excluded.tags, "
+           "metadata = excluded.metadata, created_at = excluded.created_at, "
+           "updated_at = excluded.updated_at, is_summarized = excluded.is_summarized, "
+           "summary_of = excluded.summary_of";
+  auto st = db_.prepare(sql);
   if (!st) return st.err();
   st->bind(1, e.id)
       .bind(2, std::string_view(to_string(e.type)))

@@ -92,6 +92,10 @@ public:
   /// Total tokens of the session's entries that have not been summarised.
   result<int64_t> usage(const std::string& session_id);
 
+  /// Writes `entry` exactly as given (no validation, no recount): over the stored row with its
+  /// id, which keeps its place in insertion order, or as a new row. For restoring checkpoints.
+  std::optional<error> put(const memory_entry& entry) { return write_row(entry, true); }
+
   /// The underlying connection, for the session store, which keeps sessions, checkpoints and
   /// reservations in the same file and needs its own transactions across tables.
   sqlite::connection& connection() { return db_; }
@@ -101,7 +105,8 @@ private:
       : db_(std::move(conn)), counter_(std::move(counter)), options_(options) {}
 
   std::optional<error> validate(const memory_entry& entry) const;
-  std::optional<error> insert(const memory_entry& entry);
+  std::optional<error> insert(const memory_entry& entry) { return write_row(entry, false); }
+  std::optional<error> write_row(const memory_entry& entry, bool replace);
   result<std::optional<memory_entry>> find(const std::string& id);
 
   sqlite::connection db_;

@@ -138,50 +138,6 @@ result<std::vector<memory_entry>> session_entries(memory_db& db, const std::stri
   return std::move(page->entries);
 }
 
-/// Writes `e` over the stored entry with its id, or inserts it when there is none.
-std::optional<error> put_entry(sqlite::connection& conn, const memory_entry& e) {
-  {
-    auto st = conn.prepare("UPDATE memory_entries SET type = ?, priority = ?, content = ?, "
-                           "tokens = ?, session_id = ?, task_id = ?, tags = ?, metadata = ?, "
-                           "created_at = ?, updated_at = ?, is_summarized = ?, summary_of = ? "
-                           "WHERE id = ?");
-    if (!st) return st.err();
-    st->bind(1, std::string_view(to_string(e.type)))
-        .bind(2, int64_t{e.priority})
-        .bind(3, e.content)
-        .bind(4, e.tokens)
-        .bind(5, e.session_id)
-        .bind(6, e.task_id)
-        .bind(7, dump(e.tags))
-        .bind(8, dump(e.metadata))
-        .bind(9, e.created_at)
-        .bind(10, e.updated_at)
-        .bind(11, int64_t{e.is_summarized ? 1 : 0})
-        .bind(12, dump(e.summary_of))
-        .bind(13, e.id);
-    if (auto err = st->run()) return err;
-  }
-  if (conn.changes() > 0) return std::nullopt;
-  auto st = conn.prepare("INSERT INTO memory_entries (id, type, priority, content, tokens, "
-                         "session_id, task_id, tags, metadata, created_at, updated_at, "
-                         "is_summarized, summary_of) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)");
-  if (!st) return st.err();
-  st->bind(1, e.id)
-      .bind(2, std::string_view(to_string(e.type)))
-      .bind(3, int64_t{e.priority})
-      .bind(4, e.content)
-      .bind(5, e.tokens)
-      .bind(6, e.session_id)
-      .bind(7, e.task_id)
-      .bind(8, dump(e.tags))
-      .bind(9, dump(e.metadata))
-      .bind(10, e.created_at)
-      .bind(11, e.updated_at)
-      .bind(12, int64_t{e.is_summarized ? 1 : 0})
-      .bind(13, dump(e.summary_of));
-  return st->run();
-}
-
 } // namespace
 
 // -- names and json ----------------------------------------------------------
@@ -549,7 +505,7 @@ result<session> session_store::restore(const std::string& checkpoint_id) {
     if (auto err = st->bind(1, e.id).run()) return *err;
   }
   for (const auto& e : cp.entries)
-    if (auto err = put_entry(conn, e)) return *err;
+    if (auto err = db_.put(e)) return *err;
   if (auto err = write(cp.state)) return *err;
   if (auto err = tx->commit()) return *err;
   return cp.state;
