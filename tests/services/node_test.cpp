@@ -2,23 +2,18 @@
 // changes, ordered shutdown on SIGTERM and SIGINT, a missing knowledge base, and exit code 4
 // for answers past their deadline.
 // SPDX-License-Identifier: MIT
+#include "support/child_process.hpp"
 #include "support/test_support.hpp"
 
 #include <boost/test/unit_test.hpp>
-#include <cerrno>
 #include <chrono>
 #include <csignal>
-#include <cstring>
-#include <fcntl.h>
-#include <fstream>
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
 #include <string_view>
-#include <sys/wait.h>
 #include <thread>
-#include <unistd.h>
 #include <vector>
 
 extern char** environ;
@@ -31,31 +26,32 @@ namespace {
 
 using clock_type = std::chrono::steady_clock;
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-std::vector<char*> c_strings(std::vector<std::string>& v) {
-  std::vector<char*> out;
-  for (auto& s : v)
-    out.push_back(s.data());
-  out.push_back(nullptr);
-  return out;
-}
-
 /// `sage` started as a child process in `home` (its HOME, working folder and, under
 /// `cache`, its index cache), with stdout and stderr going to files there, stdin from
-/// /dev/null and none of the caller's SAGE_* settings. Killed and reaped at scope exit if
-/// still running, so a hanging process fails its test instead of blocking the suite.
-class sage_process {
+/// /dev/null and none of the caller's SAGE_* settings.
+class sage_process : public sage::test::child_process {
 public:
   sage_process(const fs::path& home, std::vector<std::string> args,
-               const std::vector<std::string>& env = {}) {
-    static int serial = 0;
-    auto tag = std::to_string(++serial);
-    out_ = home / ("stdout-" + tag);
-    err_ = home / ("stderr-" + tag);
+               const std::vector<std::string>& env = {})
+      : child_process(SAGE_BINARY, std::move(args), home, "sage-" + std::to_string(++serial), home,
+                      environment(home, env)) {}
+
+  /// Polls stderr until `done` holds for it, the process ends, or `limit` passes.
+  bool wait_for_stderr(const std::function<bool(const std::string&)>& done,
+                       clock_type::duration limit) {
+    return wait_until([&] { return done(err()); }, limit);
+  }
+
+  bool wait_for_stderr(const std::string& text, clock_type::duration limit) {
+    return wait_for_stderr(
+        [&](const std::string& err) { return err.find(text) != std::string::npos; }, limit);
+  }
+
+private:
+  static inline int serial = 0;
+
+  static std::vector<std::string> environment(const fs::path& home,
+                                              const std::vector<std::string>& extra) {
     std::vector<std::string> vars;
     for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
       std::string_view v{*e};
@@ -64,84 +60,9 @@ public:
     }
     vars.push_back("HOME=" + home.string());
     vars.push_back("SAGE_CACHE_DIR=" + (home / "cache").string());
-    vars.insert(vars.end(), env.begin(), env.end());
-    args.insert(args.begin(), SAGE_BINARY);
-    auto argv = c_strings(args), envp = c_strings(vars);
-    auto dir = home.string(), out = out_.string(), err = err_.string();
-
-    pid_ = ::fork();
-    if (pid_ == 0) { // the child: only async-signal-safe calls until exec
-      int in_fd = ::open("/dev/null", O_RDONLY);
-      int out_fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      int err_fd = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      if (in_fd < 0 || out_fd < 0 || err_fd < 0 || ::chdir(dir.c_str()) != 0) ::_exit(127);
-      ::dup2(in_fd, 0);
-      ::dup2(out_fd, 1);
-      ::dup2(err_fd, 2);
-      // Signals as a shell would hand them to a foreground command.
-      sigset_t none;
-      sigemptyset(&none);
-      ::sigprocmask(SIG_SETMASK, &none, nullptr);
-      ::signal(SIGINT, SIG_DFL);
-      ::signal(SIGTERM, SIG_DFL);
-      ::execve(argv[0], argv.data(), envp.data());
-      ::_exit(127);
-    }
-    BOOST_REQUIRE_MESSAGE(pid_ > 0, "fork failed: " << std::strerror(errno));
+    vars.insert(vars.end(), extra.begin(), extra.end());
+    return vars;
   }
-
-  ~sage_process() {
-    if (running()) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
-  }
-
-  sage_process(const sage_process&) = delete;
-  sage_process& operator=(const sage_process&) = delete;
-
-  std::string out() const { return slurp(out_); }
-  std::string err() const { return slurp(err_); }
-
-  void signal(int sig) const { BOOST_REQUIRE_EQUAL(::kill(pid_, sig), 0); }
-
-  /// Polls stderr until `done` holds for it, the process ends, or `limit` passes.
-  bool wait_for_stderr(const std::function<bool(const std::string&)>& done,
-                       clock_type::duration limit) {
-    auto until = clock_type::now() + limit;
-    for (;;) {
-      if (done(err())) return true;
-      if (!running() || clock_type::now() > until) return done(err());
-      std::this_thread::sleep_for(20ms);
-    }
-  }
-
-  bool wait_for_stderr(const std::string& text, clock_type::duration limit) {
-    return wait_for_stderr(
-        [&](const std::string& err) { return err.find(text) != std::string::npos; }, limit);
-  }
-
-  /// The exit code (128 + the signal when killed by one), or nothing if still running after
-  /// `limit`.
-  std::optional<int> wait(clock_type::duration limit) {
-    auto until = clock_type::now() + limit;
-    while (running() && clock_type::now() < until)
-      std::this_thread::sleep_for(10ms);
-    if (running()) return std::nullopt;
-    return WIFEXITED(status_) ? WEXITSTATUS(status_) : 128 + WTERMSIG(status_);
-  }
-
-private:
-  bool running() {
-    if (reaped_) return false;
-    if (::waitpid(pid_, &status_, WNOHANG) == pid_) reaped_ = true;
-    return !reaped_;
-  }
-
-  fs::path out_, err_;
-  pid_t pid_ = -1;
-  int status_ = 0;
-  bool reaped_ = false;
 };
 
 struct run_result {

@@ -45,15 +45,17 @@ inline std::vector<std::string> complete_lines(const std::string& text) {
 /// test instead of blocking the suite.
 class child_process {
 public:
+  /// `working_dir` empty: the caller's; `env` unset: the caller's environment.
   child_process(const std::filesystem::path& program, std::vector<std::string> args,
-                const std::filesystem::path& out_dir, const std::string& name)
+                const std::filesystem::path& out_dir, const std::string& name,
+                const std::filesystem::path& working_dir = {},
+                std::optional<std::vector<std::string>> env = std::nullopt)
       : out_(out_dir / (name + ".out")), err_(out_dir / (name + ".err")) {
     args.insert(args.begin(), program.string());
-    std::vector<char*> argv;
-    for (auto& a : args)
-      argv.push_back(a.data());
-    argv.push_back(nullptr);
-    auto out = out_.string(), err = err_.string();
+    auto argv = c_strings(args);
+    std::vector<char*> envp;
+    if (env) envp = c_strings(*env);
+    auto out = out_.string(), err = err_.string(), dir = working_dir.string();
 
     pid_ = ::fork();
     if (pid_ == 0) { // the child: only async-signal-safe calls until exec
@@ -61,6 +63,7 @@ public:
       int out_fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
       int err_fd = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
       if (in_fd < 0 || out_fd < 0 || err_fd < 0) ::_exit(127);
+      if (!dir.empty() && ::chdir(dir.c_str()) != 0) ::_exit(127);
       ::dup2(in_fd, 0);
       ::dup2(out_fd, 1);
       ::dup2(err_fd, 2);
@@ -69,7 +72,10 @@ public:
       ::sigprocmask(SIG_SETMASK, &none, nullptr);
       ::signal(SIGINT, SIG_DFL);
       ::signal(SIGTERM, SIG_DFL);
-      ::execv(argv[0], argv.data());
+      if (env)
+        ::execve(argv[0], argv.data(), envp.data());
+      else
+        ::execv(argv[0], argv.data());
       ::_exit(127);
     }
     BOOST_REQUIRE_MESSAGE(pid_ > 0, "fork failed: " << std::strerror(errno));
@@ -93,16 +99,20 @@ public:
 
   void signal(int sig) const { BOOST_REQUIRE_EQUAL(::kill(pid_, sig), 0); }
 
+  /// Polls until `done()` holds, the process ends or `limit` passes; returns `done()` then.
+  template <class Done> bool wait_until(Done done, std::chrono::steady_clock::duration limit) {
+    auto until = std::chrono::steady_clock::now() + limit;
+    for (;;) {
+      if (done()) return true;
+      if (!running() || std::chrono::steady_clock::now() > until) return done();
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+  }
+
   /// True once stdout holds at least one complete line, or false when the process ended or
   /// `limit` passed first.
   bool wait_for_first_line(std::chrono::steady_clock::duration limit) {
-    auto until = std::chrono::steady_clock::now() + limit;
-    for (;;) {
-      if (out().find('\n') != std::string::npos) return true;
-      if (!running() || std::chrono::steady_clock::now() > until)
-        return out().find('\n') != std::string::npos;
-      std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    }
+    return wait_until([&] { return out().find('\n') != std::string::npos; }, limit);
   }
 
   /// The exit code (128 + the signal when killed by one), or nothing if still running after
@@ -124,6 +134,14 @@ public:
   }
 
 private:
+  static std::vector<char*> c_strings(std::vector<std::string>& v) {
+    std::vector<char*> out;
+    for (auto& x : v)
+      out.push_back(x.data());
+    out.push_back(nullptr);
+    return out;
+  }
+
   bool running() {
     if (reaped_) return false;
     if (::waitpid(pid_, &status_, WNOHANG) == pid_) reaped_ = true;
