@@ -101,39 +101,35 @@ result<reservation> reservation_store::get_reservation(const std::string& id) {
 }
 
 std::optional<error> reservation_store::commit(const std::string& id, time_point now) {
-  auto tx = sqlite::transaction::begin(db_.connection());
-  if (!tx) return tx.err();
-  auto r = get_reservation(id);
-  if (!r) return r.err();
-  if (r->status != reservation_status::held)
-    return make_error(error_code::invalid_argument,
-                      std::string("failed to commit reservation: it is already ") +
-                          to_string(r->status) + ", id=" + id,
-                      "reserve the tokens again");
-  if (r->expires_at <= format_timestamp(now))
-    return make_error(error_code::timed_out,
-                      "failed to commit reservation: it expired, id=" + id +
-                          ", expires_at=" + r->expires_at,
-                      "reserve the tokens again with a longer ttl (budget.reservation_ttl)");
-  auto st = db_.connection().prepare("UPDATE reservations SET status = 'committed' WHERE id = ?");
-  if (!st) return st.err();
-  if (auto err = st->bind(1, id).run()) return err;
-  return tx->commit();
+  return settle(id, reservation_status::committed, now);
 }
 
 std::optional<error> reservation_store::release(const std::string& id) {
+  return settle(id, reservation_status::released, std::nullopt);
+}
+
+std::optional<error> reservation_store::settle(const std::string& id, reservation_status to,
+                                               std::optional<time_point> expires_check) {
+  const bool committing = to == reservation_status::committed;
+  const std::string verb = committing ? "commit" : "release";
   auto tx = sqlite::transaction::begin(db_.connection());
   if (!tx) return tx.err();
   auto r = get_reservation(id);
   if (!r) return r.err();
   if (r->status != reservation_status::held)
-    return make_error(error_code::invalid_argument,
-                      std::string("failed to release reservation: it is already ") +
-                          to_string(r->status) + ", id=" + id,
-                      "only held reservations can be released");
-  auto st = db_.connection().prepare("UPDATE reservations SET status = 'released' WHERE id = ?");
+    return make_error(
+        error_code::invalid_argument,
+        "failed to " + verb + " reservation: it is already " + to_string(r->status) + ", id=" + id,
+        committing ? "reserve the tokens again" : "only held reservations can be released");
+  // Released tokens were never used, so an expired reservation may still be released.
+  if (expires_check && r->expires_at <= format_timestamp(*expires_check))
+    return make_error(error_code::timed_out,
+                      "failed to " + verb + " reservation: it expired, id=" + id +
+                          ", expires_at=" + r->expires_at,
+                      "reserve the tokens again with a longer ttl (budget.reservation_ttl)");
+  auto st = db_.connection().prepare("UPDATE reservations SET status = ? WHERE id = ?");
   if (!st) return st.err();
-  if (auto err = st->bind(1, id).run()) return err;
+  if (auto err = st->bind(1, std::string(to_string(to))).bind(2, id).run()) return err;
   return tx->commit();
 }
 

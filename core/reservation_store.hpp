@@ -58,6 +58,10 @@ public:
   result<int64_t> purge_expired(time_point now = clock_now());
 
 private:
+  /// Moves a held reservation to `to`; with `expires_check`, one expired at that time fails.
+  std::optional<error> settle(const std::string& id, reservation_status to,
+                              std::optional<time_point> expires_check);
+
   static time_point clock_now() { return std::chrono::system_clock::now(); }
 
   memory_db& db_;
