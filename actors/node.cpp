@@ -46,20 +46,15 @@ void spawn_child(self_pointer self, child& c) {
     wire(handle_of(loader_name), router_name, 0, c.handle);
     wire(handle_of(supervisor_name), router_name, 0, c.handle);
   } else if (c.name.starts_with(worker_prefix)) {
-    auto slot =
-        static_cast<uint32_t>(std::stoul(c.name.substr(std::string_view(worker_prefix).size())));
     c.handle = caf::actor_cast<caf::actor>(self->spawn<caf::monitored>(query_worker, st.ctx));
-    wire(handle_of(loader_name), "worker", slot, c.handle);
+    wire(handle_of(loader_name), "worker", c.slot, c.handle);
   } else if (c.name == loader_name) {
     c.handle = caf::actor_cast<caf::actor>(
         self->spawn<caf::monitored>(loader, st.ctx, st.settings.loader));
     wire(c.handle, router_name, 0, handle_of(router_name));
     for (const auto& w : st.children)
       if (w.name.starts_with(worker_prefix) && w.running)
-        wire(c.handle, "worker",
-             static_cast<uint32_t>(
-                 std::stoul(w.name.substr(std::string_view(worker_prefix).size()))),
-             w.handle);
+        wire(c.handle, "worker", w.slot, w.handle);
     wire(handle_of(supervisor_name), loader_name, 0, c.handle);
   } else if (c.name == supervisor_name) {
     c.handle = caf::actor_cast<caf::actor>(self->spawn<caf::monitored>(
@@ -143,15 +138,16 @@ node_actor::behavior_type node(node_actor::stateful_pointer<node_state> self,
   auto& st = self->state;
   st.ctx = std::move(ctx);
   st.settings = settings;
-  auto add_child = [&](std::string name, uint32_t stage) {
+  auto add_child = [&](std::string name, uint32_t stage, uint32_t slot = 0) {
     child c;
     c.name = std::move(name);
     c.stage = stage;
+    c.slot = slot;
     st.children.push_back(std::move(c));
   };
   add_child(router_name, 3);
   for (unsigned i = 0; i < std::max(1u, settings.workers); ++i)
-    add_child(worker_prefix + std::to_string(i), 2);
+    add_child(worker_prefix + std::to_string(i), 2, i);
   add_child(loader_name, 1);
   add_child(supervisor_name, 0);
   for (auto& c : st.children)

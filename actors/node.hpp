@@ -29,6 +29,7 @@ struct node_settings {
 struct child {
   std::string name;   ///< `event_router`, `worker-0`, `loader`, `timeout_supervisor`
   uint32_t stage = 0; ///< shutdown order: lower stops first
+  uint32_t slot = 0;  ///< a worker's place in the loader's pool
   caf::actor handle;
   bool running = false;
   uint32_t restarts = 0;
