@@ -7,6 +7,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -75,6 +76,33 @@ struct budget_config {
   std::chrono::milliseconds reservation_ttl{300000}; ///< a reservation not committed expires
 };
 
+/// How long entries of one memory type are kept (memory.retention.<type>); unset = no limit.
+struct retention_rule {
+  /// Entries created longer ago than this are deleted (memory.retention.<type>.max_age).
+  std::optional<std::chrono::milliseconds> max_age;
+  /// Only the newest this many entries of the type are kept in each session; entries without
+  /// a session count as one more session (memory.retention.<type>.max_count, >= 1).
+  std::optional<int64_t> max_count;
+
+  /// Whether the rule deletes anything at all.
+  bool limits() const { return max_age.has_value() || max_count.has_value(); }
+  friend bool operator==(const retention_rule&, const retention_rule&) = default;
+};
+
+/// Retention of the working memory, one rule per memory type, applied by
+/// `memory_db::apply_retention`. PERMANENT entries are never deleted and never counted.
+/// Members are named after the types so that this header needs no memory header.
+struct memory_retention {
+  retention_rule conversation;
+  retention_rule decision;
+  retention_rule context;
+  retention_rule summary;
+  retention_rule checkpoint;
+  retention_rule artifact;
+
+  friend bool operator==(const memory_retention&, const memory_retention&) = default;
+};
+
 struct loading_config {
   int default_budget = 4000; ///< budget_tokens when the caller gives none
   double core_share = 0.25;  ///< share of the budget reserved for always-loaded layers
@@ -103,6 +131,9 @@ struct config {
   bool cache_enabled = true; ///< cache.enabled
   std::string data_dir;      ///< memory.data_dir (SAGE_DATA_DIR), default $XDG_DATA_HOME/sage
   int memory_max_content_bytes = 1048576; ///< memory.max_content_bytes: larger entries are refused
+  /// memory.retention.<type>.*, default no limits. The type is qualified because the member
+  /// takes its name.
+  core::memory_retention memory_retention;
   budget_config budget;
   std::string log_level = "INFO"; ///< logging.level (SAGE_LOG_LEVEL)
   bool debug = false;             ///< logging.debug (SAGE_DEBUG)
@@ -155,7 +186,7 @@ config default_config(const std::map<std::string, std::string>& env = {});
 /// loading a configuration.
 std::vector<layer_config> default_layers();
 
-/// Parses `250ms`, `2s`, `1m` or plain milliseconds (`1500`).
+/// Parses `250ms`, `2s`, `1m`, `12h`, `30d` (a day is 24 hours) or plain milliseconds (`1500`).
 result<std::chrono::milliseconds> parse_duration(const std::string& text);
 
 /// The effective configuration as YAML text (for `sage config show`), with each key's source

@@ -36,6 +36,9 @@ constexpr double unbounded = std::numeric_limits<double>::infinity();
 json view(int v) {
   return v;
 }
+json view(int64_t v) {
+  return v;
+}
 json view(bool v) {
   return v;
 }
@@ -47,6 +50,10 @@ json view(const std::string& v) {
 }
 json view(std::chrono::milliseconds v) {
   return format_duration(v);
+}
+/// An unset limit shows as null (`~` in YAML), which reads back as unset.
+template <class T> json view(const std::optional<T>& v) {
+  return v ? view(*v) : json(nullptr);
 }
 
 json view(const std::vector<layer_config>& layers) {
@@ -181,9 +188,65 @@ template <class Access> key_spec map_key(std::string key, Access access) {
   return spec;
 }
 
+// -- memory retention ---------------------------------------------------------------
+
+/// A limit that may be absent: null (`~`, nothing) or an empty value means no limit, so that a
+/// later source (an empty environment variable) can lift a limit an earlier file set.
+bool no_limit(const YAML::Node& node) {
+  return node.IsNull() || (node.IsScalar() && node.Scalar().empty());
+}
+
+/// The default of every retention key, for the hint of a bad value.
+value_site with_no_limit_default(const value_site& site) {
+  auto shown = site;
+  shown.default_text = "no limit";
+  return shown;
+}
+
+result<std::optional<int64_t>> parse_max_count(const YAML::Node& node, const value_site& site) {
+  if (no_limit(node)) return std::optional<int64_t>{};
+  auto value = parse_integer(node, with_no_limit_default(site), 1, INT_MAX);
+  if (!value) return value.err();
+  return std::optional<int64_t>{*value};
+}
+
+result<std::optional<std::chrono::milliseconds>> parse_max_age(const YAML::Node& node,
+                                                               const value_site& site) {
+  if (no_limit(node)) return std::optional<std::chrono::milliseconds>{};
+  auto value = parse_positive_duration(node, with_no_limit_default(site));
+  if (!value) return value.err();
+  return std::optional<std::chrono::milliseconds>{*value};
+}
+
+/// `memory.retention.<type>.max_count` and `.max_age` for every memory type. The names are the
+/// memory type names (`to_string(memory_type)`); a name not listed here is an unknown key.
+std::vector<key_spec> retention_keys() {
+  using rule_of = retention_rule memory_retention::*;
+  const std::pair<const char*, rule_of> types[] = {
+      {"conversation", &memory_retention::conversation}, {"decision", &memory_retention::decision},
+      {"context", &memory_retention::context},           {"summary", &memory_retention::summary},
+      {"checkpoint", &memory_retention::checkpoint},     {"artifact", &memory_retention::artifact},
+  };
+  std::vector<key_spec> keys;
+  for (auto [name, rule] : types) {
+    auto prefix = std::string{"memory.retention."} + name;
+    keys.push_back(make_key(
+        prefix + ".max_count", value_kind::scalar,
+        [rule](auto& c) -> auto& { return (c.memory_retention.*rule).max_count; },
+        parse_max_count));
+    keys.push_back(make_key(
+        prefix + ".max_age",
+        value_kind::scalar, [rule](auto& c) -> auto& { return (c.memory_retention.*rule).max_age; },
+        parse_max_age));
+  }
+  return keys;
+}
+
+// -- the table ----------------------------------------------------------------------
+
 std::vector<key_spec> build_schema() {
   // clang-format off
-  return {
+  std::vector<key_spec> keys{
     path_key("knowledge.path", [](auto& c) -> auto& { return c.kb_path; }, true),
     make_key("knowledge.layers", value_kind::list, [](auto& c) -> auto& { return c.layers; },
              parse_layers),
@@ -238,6 +301,11 @@ std::vector<key_spec> build_schema() {
     text_key("server.api_key", [](auto& c) -> auto& { return c.api_key; }, true),
   };
   // clang-format on
+  auto retention = retention_keys();
+  auto after = std::find_if(keys.begin(), keys.end(),
+                            [](const key_spec& k) { return k.key == "memory.max_content_bytes"; });
+  keys.insert(after + 1, retention.begin(), retention.end());
+  return keys;
 }
 
 } // namespace

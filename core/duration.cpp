@@ -1,4 +1,4 @@
-// Parsing and formatting of durations (`250ms`, `2s`, `1m`, plain milliseconds).
+// Parsing and formatting of durations (`250ms`, `2s`, `1m`, `30d`, plain milliseconds).
 // SPDX-License-Identifier: MIT
 #include "core/duration.hpp"
 
@@ -21,8 +21,10 @@ struct unit {
   std::int64_t millis;
 };
 
-constexpr std::array<unit, 5> units{
-    {{"", 1}, {"ms", 1}, {"s", 1000}, {"m", 60'000}, {"h", 3'600'000}}};
+/// Days are there for retention ages (`30d`); a day is always 24 hours here, since durations
+/// are elapsed time, not calendar time.
+constexpr std::array<unit, 6> units{
+    {{"", 1}, {"ms", 1}, {"s", 1000}, {"m", 60'000}, {"h", 3'600'000}, {"d", 86'400'000}}};
 
 /// Upper bound that keeps every duration comfortably inside a 64-bit millisecond count.
 constexpr double max_millis = 1e15;
@@ -30,8 +32,8 @@ constexpr double max_millis = 1e15;
 error bad_duration(std::string_view text, std::string_view why) {
   return make_error(error_code::invalid_argument,
                     "invalid duration \"" + std::string{text} + "\": " + std::string{why},
-                    "write a number with a unit (ms, s, m, h) such as 250ms or 2s; a plain "
-                    "number is milliseconds");
+                    "write a number with a unit (ms, s, m, h, d) such as 250ms, 2s or 30d; a "
+                    "plain number is milliseconds");
 }
 
 } // namespace
@@ -52,11 +54,11 @@ result<std::chrono::milliseconds> parse_duration(const std::string& text) {
   for (const auto& u : units)
     if (u.suffix == suffix) found = &u;
   if (number.empty() || found == nullptr)
-    return bad_duration(text, "expected a number followed by ms, s, m or h");
+    return bad_duration(text, "expected a number followed by ms, s, m, h or d");
   double value = 0;
   auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), value);
   if (ec != std::errc{} || end != number.data() + number.size())
-    return bad_duration(text, "expected a number followed by ms, s, m or h");
+    return bad_duration(text, "expected a number followed by ms, s, m, h or d");
   if (suffix.empty() && number.find('.') != std::string_view::npos)
     return bad_duration(text, "a number without a unit is whole milliseconds");
   double millis = value * static_cast<double>(found->millis);

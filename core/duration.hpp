@@ -1,4 +1,4 @@
-// Durations in configuration text: `250ms`, `2s`, `1m`, `1.5s` or plain milliseconds.
+// Durations in configuration text: `250ms`, `2s`, `1m`, `30d`, `1.5s` or plain milliseconds.
 // SPDX-License-Identifier: MIT
 #pragma once
 
@@ -7,7 +7,7 @@
 
 namespace sage::core {
 
-/// Renders a duration in the largest unit that keeps it whole (`2s`, `250ms`, `1m`), so that
+/// Renders a duration in the largest unit that keeps it whole (`2s`, `250ms`, `1m`, `30d`), so that
 /// `sage config show` prints values that `parse_duration` reads back unchanged.
 std::string format_duration(std::chrono::milliseconds value);
 

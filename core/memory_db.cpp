@@ -13,6 +13,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <istream>
+#include <map>
 #include <ostream>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -171,6 +172,34 @@ result<cursor_position> parse_cursor(const memory_query& q) {
   return pos;
 }
 
+/// The refused items of a batch (entries, lines), by position, for one error naming them all.
+struct rejections {
+  const char* noun;   ///< `entry`, `line`
+  const char* plural; ///< `entries`, `lines`
+  std::map<size_t, std::string> why;
+
+  /// Keeps the first reason given for an item.
+  void add(size_t item, std::string reason) { why.emplace(item, std::move(reason)); }
+  bool empty() const { return why.empty(); }
+
+  /// `failed to <what>: bad <plural> 2, 5`; the hint gives the first ten reasons, then `after`.
+  error to_error(error_code code, const std::string& what, const std::string& after) const {
+    std::string list, details;
+    size_t shown = 0;
+    for (const auto& [item, reason] : why) {
+      list += (list.empty() ? "" : ", ") + std::to_string(item);
+      if (shown++ < 10)
+        details += std::string(noun) + " " + std::to_string(item) + ": " + reason + "; ";
+    }
+    return make_error(code, "failed to " + what + ": bad " + plural + " " + list, details + after);
+  }
+};
+
+error already_exists(const std::string& id) {
+  return make_error(error_code::invalid_argument, "memory entry already exists, id=" + id,
+                    "leave the id empty to get a new one, or update the entry");
+}
+
 error not_found(const std::string& id) {
   return make_error(error_code::not_found, "memory entry not found, id=" + id,
                     "run `sage memory list` to see the entries");
@@ -285,23 +314,74 @@ result<std::optional<memory_entry>> memory_db::find(const std::string& id) {
   return std::optional<memory_entry>{std::move(*e)};
 }
 
-result<memory_entry> memory_db::add(memory_entry e) {
+std::optional<error> memory_db::prepare_new(memory_entry& e) const {
   if (e.id.empty()) e.id = new_uuid();
   if (e.metadata.is_null()) e.metadata = json::object();
-  if (auto err = validate(e)) return *err;
+  if (auto err = validate(e)) return err;
   if (e.created_at.empty()) e.created_at = now_timestamp();
   if (e.updated_at.empty()) e.updated_at = e.created_at;
   e.tokens = static_cast<int64_t>(counter_.count(e.content));
+  return std::nullopt;
+}
+
+result<std::vector<std::string>> memory_db::stored_ids(const std::vector<std::string>& ids) {
+  // One statement for any number of ids: they travel as one JSON array.
+  auto st =
+      db_.prepare("SELECT id FROM memory_entries WHERE id IN (SELECT value FROM json_each(?))");
+  if (!st) return st.err();
+  st->bind(1, dump(ids));
+  std::vector<std::string> found;
+  for (;;) {
+    auto row = st->step();
+    if (!row) return row.err();
+    if (!*row) break;
+    found.push_back(st->column_text(0));
+  }
+  return found;
+}
+
+result<memory_entry> memory_db::add(memory_entry e) {
+  if (auto err = prepare_new(e)) return *err;
   auto tx = sqlite::transaction::begin(db_);
   if (!tx) return tx.err();
-  auto existing = find(e.id);
-  if (!existing) return existing.err();
-  if (*existing)
-    return make_error(error_code::invalid_argument, "memory entry already exists, id=" + e.id,
-                      "leave the id empty to get a new one, or update the entry");
+  auto present = stored_ids({e.id});
+  if (!present) return present.err();
+  if (!present->empty()) return already_exists(e.id);
   if (auto err = insert(e)) return *err;
   if (auto err = tx->commit()) return *err;
   return e;
+}
+
+result<std::vector<memory_entry>> memory_db::add_batch(std::vector<memory_entry> entries) {
+  if (entries.empty()) return entries;
+  rejections bad{"entry", "entries", {}};
+  std::map<std::string, size_t> index_of; // id -> first entry with it
+  for (size_t i = 0; i < entries.size(); ++i) {
+    if (auto err = prepare_new(entries[i])) {
+      bad.add(i, err->message);
+      continue;
+    }
+    auto [first, fresh] = index_of.emplace(entries[i].id, i);
+    if (!fresh)
+      bad.add(i,
+              "id " + entries[i].id + " is also given by entry " + std::to_string(first->second));
+  }
+  auto tx = sqlite::transaction::begin(db_);
+  if (!tx) return tx.err();
+  std::vector<std::string> ids;
+  for (const auto& [id, i] : index_of)
+    ids.push_back(id);
+  auto present = stored_ids(ids);
+  if (!present) return present.err();
+  for (const auto& id : *present)
+    bad.add(index_of.at(id), already_exists(id).message);
+  if (!bad.empty())
+    return bad.to_error(error_code::invalid_argument, "add memory entries",
+                        "nothing was added; fix these entries (counted from 0) and add them again");
+  for (const auto& e : entries)
+    if (auto err = insert(e)) return *err;
+  if (auto err = tx->commit()) return *err;
+  return entries;
 }
 
 result<memory_entry> memory_db::get(const std::string& id) {
@@ -461,23 +541,27 @@ result<std::vector<std::string>> memory_db::prune(const prune_filter& f) {
     sql += " AND session_id = ?";
     params.emplace_back(*f.session_id);
   }
-  sql += " RETURNING id";
   auto tx = sqlite::transaction::begin(db_);
   if (!tx) return tx.err();
-  std::vector<std::string> ids;
-  {
-    auto st = db_.prepare(sql);
-    if (!st) return st.err();
-    for (size_t i = 0; i < params.size(); ++i)
-      st->bind_value(static_cast<int>(i + 1), params[i]);
-    for (;;) {
-      auto row = st->step();
-      if (!row) return row.err();
-      if (!*row) break;
-      ids.push_back(st->column_text(0));
-    }
-  }
+  auto ids = delete_returning_ids(sql, params);
+  if (!ids) return ids.err();
   if (auto err = tx->commit()) return *err;
+  return ids;
+}
+
+result<std::vector<std::string>>
+memory_db::delete_returning_ids(const std::string& sql, const std::vector<sqlite::value>& params) {
+  auto st = db_.prepare(sql + " RETURNING id");
+  if (!st) return st.err();
+  for (size_t i = 0; i < params.size(); ++i)
+    st->bind_value(static_cast<int>(i + 1), params[i]);
+  std::vector<std::string> ids;
+  for (;;) {
+    auto row = st->step();
+    if (!row) return row.err();
+    if (!*row) break;
+    ids.push_back(st->column_text(0));
+  }
   return ids;
 }
 
@@ -518,12 +602,8 @@ result<size_t> memory_db::export_jsonl(std::ostream& out,
 
 result<import_report> memory_db::import_jsonl(std::istream& in) {
   std::vector<memory_entry> entries;
-  std::vector<size_t> bad_lines;
-  std::string details;
-  auto reject = [&](size_t line, const std::string& why) {
-    bad_lines.push_back(line);
-    if (bad_lines.size() <= 10) details += "line " + std::to_string(line) + ": " + why + "; ";
-  };
+  rejections bad{"line", "lines", {}};
+  auto reject = [&](size_t line, const std::string& why) { bad.add(line, why); };
   std::string text;
   for (size_t line = 1; std::getline(in, text); ++line) {
     if (text.find_first_not_of(" \t\r") == std::string::npos) continue;
@@ -541,22 +621,15 @@ result<import_report> memory_db::import_jsonl(std::istream& in) {
       reject(line, "missing id");
       continue;
     }
-    if (auto err = validate(*e)) {
+    if (auto err = prepare_new(*e)) {
       reject(line, err->message);
       continue;
     }
-    if (e->created_at.empty()) e->created_at = now_timestamp();
-    if (e->updated_at.empty()) e->updated_at = e->created_at;
-    e->tokens = static_cast<int64_t>(counter_.count(e->content));
     entries.push_back(std::move(*e));
   }
-  if (!bad_lines.empty()) {
-    std::string list;
-    for (auto l : bad_lines)
-      list += (list.empty() ? "" : ", ") + std::to_string(l);
-    return make_error(error_code::parse, "failed to import memory entries: bad lines " + list,
-                      details + "nothing was imported; fix these lines and import again");
-  }
+  if (!bad.empty())
+    return bad.to_error(error_code::parse, "import memory entries",
+                        "nothing was imported; fix these lines and import again");
   auto tx = sqlite::transaction::begin(db_);
   if (!tx) return tx.err();
   import_report report;

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "core/config.hpp"
 #include "core/error.hpp"
 #include "core/memory_types.hpp"
 #include "core/sqlite.hpp"
@@ -65,6 +66,12 @@ public:
   /// limit and an id already present.
   result<memory_entry> add(memory_entry entry);
 
+  /// Stores new entries, filled in and checked as by `add`, all or nothing in one transaction:
+  /// one write for many entries instead of a transaction each. When any entry is bad (invalid,
+  /// an id given twice in the batch, or an id already present) nothing is stored and the error
+  /// names the index of every bad entry. Returns the stored entries in the given order.
+  result<std::vector<memory_entry>> add_batch(std::vector<memory_entry> entries);
+
   result<memory_entry> get(const std::string& id);
 
   /// Applies `change`, recounts tokens and bumps `updated_at`.
@@ -79,6 +86,16 @@ public:
   /// Deletes the entries `filter` selects (at least one criterion is required) and returns
   /// their ids. PERMANENT entries are never removed.
   result<std::vector<std::string>> prune(const prune_filter& filter);
+
+  /// Deletes what `rules` do not keep and returns the deleted ids, in one transaction. Per type
+  /// with a rule: first entries created before `now - max_age`, then all but the newest
+  /// `max_count` (by created_at, then insertion order) in each session, entries without a
+  /// session being one group. Counting per session keeps one busy session from pushing out the
+  /// history of the others. PERMANENT entries are never deleted and do not count against
+  /// `max_count`, so a session keeps its permanent entries plus `max_count` others. A second
+  /// run with the same `now` deletes nothing. Rejects a max_count below 1 or a max_age <= 0.
+  result<std::vector<std::string>> apply_retention(const memory_retention& rules,
+                                                   std::chrono::system_clock::time_point now);
 
   /// Writes entries (of one session, or all) as JSON lines in insertion order; returns the count.
   result<size_t> export_jsonl(std::ostream& out,
@@ -105,6 +122,15 @@ private:
       : db_(std::move(conn)), counter_(std::move(counter)), options_(options) {}
 
   std::optional<error> validate(const memory_entry& entry) const;
+  /// Fills in what the store assigns to a new entry (id, timestamps, tokens) and validates it;
+  /// shared by add, add_batch and import.
+  std::optional<error> prepare_new(memory_entry& entry) const;
+  /// The ids of `ids` already stored, for the duplicate checks of add and add_batch.
+  result<std::vector<std::string>> stored_ids(const std::vector<std::string>& ids);
+  /// Runs `sql`, a DELETE without its RETURNING clause, in the caller's transaction and returns
+  /// the deleted ids; shared by prune and apply_retention. Deletes go through the FTS triggers.
+  result<std::vector<std::string>> delete_returning_ids(const std::string& sql,
+                                                        const std::vector<sqlite::value>& params);
   std::optional<error> insert(const memory_entry& entry) { return write_row(entry, false); }
   std::optional<error> write_row(const memory_entry& entry, bool replace);
   result<std::optional<memory_entry>> find(const std::string& id);

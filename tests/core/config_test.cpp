@@ -338,14 +338,24 @@ BOOST_AUTO_TEST_CASE(durations_accept_units_and_plain_milliseconds) {
   BOOST_CHECK(*parse_duration("0") == 0ms);
 }
 
+BOOST_AUTO_TEST_CASE(durations_accept_days_of_24_hours) {
+  BOOST_CHECK(*parse_duration("30d") == 30 * 24h);
+  BOOST_CHECK(*parse_duration("1D") == 24h);
+  BOOST_CHECK(*parse_duration("1.5d") == 36h);
+  BOOST_CHECK_EQUAL(format_duration(24h), "1d");
+  BOOST_CHECK_EQUAL(format_duration(36h), "36h");
+  BOOST_CHECK(!parse_duration("99999999999d"));
+}
+
 BOOST_AUTO_TEST_CASE(bad_durations_are_errors_that_say_why) {
   for (auto [text, why] : std::vector<std::pair<std::string, std::string>>{
            {"-1s", "a duration cannot be negative"},
            {"", "the value is empty"},
-           {"abc", "expected a number followed by ms, s, m or h"},
-           {"2x", "expected a number followed by ms, s, m or h"},
-           {"s", "expected a number followed by ms, s, m or h"},
-           {"1..5s", "expected a number followed by ms, s, m or h"},
+           {"abc", "expected a number followed by ms, s, m, h or d"},
+           {"2x", "expected a number followed by ms, s, m, h or d"},
+           {"s", "expected a number followed by ms, s, m, h or d"},
+           {"1..5s", "expected a number followed by ms, s, m, h or d"},
+           {"2w", "expected a number followed by ms, s, m, h or d"},
            {"1.5", "a number without a unit is whole milliseconds"},
            {"0.5ms", "the duration must be a whole number of milliseconds"},
            {"99999999999h", "the duration is too large"}}) {
@@ -357,7 +367,7 @@ BOOST_AUTO_TEST_CASE(bad_durations_are_errors_that_say_why) {
 }
 
 BOOST_AUTO_TEST_CASE(formatted_durations_read_back) {
-  for (auto ms : {0ms, 1ms, 250ms, 1500ms, 2000ms, 60000ms, 90000ms, 7200000ms}) {
+  for (auto ms : {0ms, 1ms, 250ms, 1500ms, 2000ms, 60000ms, 90000ms, 7200000ms, 2592000000ms}) {
     auto text = format_duration(ms);
     BOOST_CHECK_MESSAGE(*parse_duration(text) == ms, text);
   }
