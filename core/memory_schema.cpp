@@ -100,6 +100,17 @@ CREATE INDEX reservations_session ON reservations (session_id, status, expires_a
 CREATE INDEX memory_entries_session_created ON memory_entries (session_id, created_at);
 CREATE INDEX memory_entries_session_updated ON memory_entries (session_id, updated_at);
 )sql"},
+    // The budget level last observed per session, so that `budget.level_changed` is published
+    // once per change even when several processes watch the same session. `IF NOT EXISTS`: a
+    // database whose recorded version was rewound (as the migration tests do) may still hold it.
+    migration{3, R"sql(
+CREATE TABLE IF NOT EXISTS budget_levels (
+  session_id TEXT PRIMARY KEY,
+  level      TEXT NOT NULL
+             CHECK (level IN ('normal', 'caution', 'warning', 'critical', 'overflow')),
+  updated_at TEXT NOT NULL  -- when the session entered this level
+);
+)sql"},
 };
 
 result<int> current_version(sqlite::connection& db) {
