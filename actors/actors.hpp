@@ -75,6 +75,71 @@ using timeout_supervisor_actor = engine_actor::extend<
     caf::reacts_to<atom::wire, std::string, uint32_t, caf::actor>,
     caf::replies_to<atom::stats>::with<supervisor_stats>>;
 
+/// The MEMORY STORE: the single writer of the working memory in its process (entries,
+/// sessions, checkpoints, reservations in one SQLite file that other processes may share).
+/// It opens the database on first use; every write to a session is followed by a budget check
+/// of that session (see token_budget_actor) before the answer goes out.
+using memory_store_actor = caf::typed_actor<
+    // Entries: add one, add a batch (all or nothing), get, update, delete (answers the id).
+    caf::replies_to<atom::add, core::memory_entry>::with<core::memory_entry>,
+    caf::replies_to<atom::add,
+                    std::vector<core::memory_entry>>::with<std::vector<core::memory_entry>>,
+    caf::replies_to<atom::get, std::string>::with<core::memory_entry>,
+    caf::replies_to<atom::update, std::string, core::memory_update>::with<core::memory_entry>,
+    caf::replies_to<atom::remove, std::string>::with<std::string>,
+    caf::replies_to<atom::query, core::memory_query>::with<core::memory_page>,
+    // Deletes what the filter selects; answers the deleted ids.
+    caf::replies_to<atom::prune, core::prune_filter>::with<std::vector<std::string>>,
+    // Applies the retention rules of the configuration now; answers the deleted ids.
+    caf::replies_to<atom::retain>::with<std::vector<std::string>>,
+    // JSON lines of one session ("" = all), and an import of such lines.
+    caf::replies_to<atom::export_, std::string>::with<std::string>,
+    caf::replies_to<atom::import_, std::string>::with<core::import_report>,
+    // Sessions: start (or resume from a checkpoint), update, add a step, end, get, list
+    // ("" = all, else `active` or `ended`).
+    caf::replies_to<atom::start, session_start>::with<core::session>,
+    caf::replies_to<atom::update, std::string, core::session_change>::with<core::session>,
+    caf::replies_to<atom::step, std::string, std::string>::with<core::session>,
+    caf::replies_to<atom::end, std::string>::with<core::session>,
+    caf::replies_to<atom::status, std::string>::with<core::session>,
+    caf::replies_to<atom::sessions, std::string>::with<std::vector<core::session>>,
+    // Checkpoints: create (session, label), list a session's, restore one.
+    caf::replies_to<atom::checkpoint, std::string, std::string>::with<checkpoint_summary>,
+    caf::replies_to<atom::checkpoints, std::string>::with<std::vector<checkpoint_summary>>,
+    caf::replies_to<atom::restore, std::string>::with<core::session>,
+    // The handoff package of a session within a token maximum.
+    caf::replies_to<atom::handoff, std::string, uint64_t>::with<handoff_answer>,
+    // For the budget controller: a session's budget; record its level (answers the previous
+    // one); summarise at critical; prune at overflow.
+    caf::replies_to<atom::budget, std::string>::with<core::budget_status>,
+    caf::replies_to<atom::level, std::string, core::budget_level>::with<core::budget_level>,
+    caf::replies_to<atom::summarize, std::string>::with<budget_action>,
+    caf::replies_to<atom::shrink, std::string>::with<budget_action>,
+    // Reservations: hold tokens (session, tokens, ttl in ms; 0 = configured), commit, release.
+    caf::replies_to<atom::reserve, std::string, uint64_t, uint64_t>::with<std::string>,
+    caf::replies_to<atom::commit, std::string>::with<std::string>,
+    caf::replies_to<atom::release, std::string>::with<std::string>,
+    // The node hands over the event router or a (re)started budget controller.
+    caf::reacts_to<atom::wire, std::string, uint32_t, caf::actor>>;
+
+/// The TOKEN BUDGET controller: levels per session, `budget.level_changed` on each change,
+/// summarising at critical and pruning at overflow (through the memory store, the writer).
+using token_budget_actor = caf::typed_actor<
+    // The status report of a session.
+    caf::replies_to<atom::status, std::string>::with<budget_report>,
+    // Whether `tokens` more fit the session's budget.
+    caf::replies_to<atom::check, std::string, uint64_t>::with<core::budget_check>,
+    // Re-reads a session's usage after a write: publishes a level change and summarises or
+    // prunes when the level asks for it.
+    caf::replies_to<atom::observe, std::string>::with<budget_action>,
+    // Reservations, kept by the store: hold (session, tokens, ttl in ms; 0 = configured),
+    // commit, release; each answers the reservation id.
+    caf::replies_to<atom::reserve, std::string, uint64_t, uint64_t>::with<std::string>,
+    caf::replies_to<atom::commit, std::string>::with<std::string>,
+    caf::replies_to<atom::release, std::string>::with<std::string>,
+    // The node hands over the event router or a (re)started memory store.
+    caf::reacts_to<atom::wire, std::string, uint32_t, caf::actor>>;
+
 /// The NODE: the root supervisor and the engine's front door (operations go to the timeout
 /// supervisor of the moment).
 using node_actor = engine_actor::extend<

@@ -31,8 +31,48 @@ public:
   core::result<core::kb_info> info();
   core::result<core::document_listing> documents(std::string layer);
 
+  // -- working memory (the memory store) --
+
+  core::result<core::memory_entry> memory_add(core::memory_entry e);
+  core::result<std::vector<core::memory_entry>> memory_add(std::vector<core::memory_entry> batch);
+  core::result<core::memory_entry> memory_get(std::string id);
+  core::result<core::memory_entry> memory_update(std::string id, core::memory_update change);
+  core::result<std::string> memory_delete(std::string id);
+  core::result<core::memory_page> memory_query(core::memory_query q);
+  core::result<std::vector<std::string>> memory_prune(core::prune_filter filter);
+  core::result<std::vector<std::string>> memory_retain();
+  core::result<std::string> memory_export(std::string session_id);
+  core::result<core::import_report> memory_import(std::string jsonl);
+
+  // -- sessions (the memory store) --
+
+  core::result<core::session> session_start(actors::session_start r);
+  core::result<core::session> session_update(std::string id, core::session_change change);
+  core::result<core::session> session_add_step(std::string id, std::string text);
+  core::result<core::session> session_end(std::string id);
+  core::result<core::session> session_status(std::string id);
+  /// "" = every session, else `active` or `ended`.
+  core::result<std::vector<core::session>> sessions(std::string status);
+  core::result<checkpoint_summary> checkpoint(std::string session_id, std::string label);
+  core::result<std::vector<checkpoint_summary>> checkpoints(std::string session_id);
+  core::result<core::session> restore(std::string checkpoint_id);
+  core::result<handoff_answer> handoff(std::string session_id, uint64_t max_tokens);
+
+  // -- token budget (the budget controller) --
+
+  core::result<budget_report> budget_status(std::string session_id);
+  core::result<core::budget_check> budget_check(std::string session_id, uint64_t tokens);
+  /// `ttl_ms` 0 = `budget.reservation_ttl`.
+  core::result<std::string> reserve(std::string session_id, uint64_t tokens, uint64_t ttl_ms);
+  core::result<std::string> commit(std::string reservation_id);
+  core::result<std::string> release(std::string reservation_id);
+
 private:
   template <class Answer, class... Ts> core::result<Answer> call(operation op, Ts&&... request);
+
+  /// Asks the node's child `child` (looked up per call, as it may have been restarted).
+  template <class Answer, class Handle, class... Ts>
+  core::result<Answer> ask(const char* child, Ts&&... request);
 
   caf::actor_system& sys_;
   engine_actor entry_;

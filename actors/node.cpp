@@ -6,8 +6,10 @@
 #include "actors/event_logger.hpp"
 #include "actors/event_publisher.hpp"
 #include "actors/event_router.hpp"
+#include "actors/memory_store.hpp"
 #include "actors/query_worker.hpp"
 #include "actors/timeout_supervisor.hpp"
+#include "actors/token_budget.hpp"
 
 #include <caf/actor_cast.hpp>
 #include <caf/exit_reason.hpp>
@@ -23,6 +25,8 @@ constexpr const char* router_name = "event_router";
 constexpr const char* loader_name = "loader";
 constexpr const char* supervisor_name = "timeout_supervisor";
 constexpr const char* worker_prefix = "worker-";
+constexpr const char* store_name = "memory_store";
+constexpr const char* budget_name = "token_budget";
 
 event_router_actor router_of(node_state& st) {
   auto* c = st.find(router_name);
@@ -43,8 +47,8 @@ void spawn_child(self_pointer self, child& c) {
   if (c.name == router_name) {
     c.handle = caf::actor_cast<caf::actor>(self->spawn<caf::monitored>(
         event_router_announcing, std::shared_ptr<event_interest>(st.ctx, &st.ctx->events)));
-    wire(handle_of(loader_name), router_name, 0, c.handle);
-    wire(handle_of(supervisor_name), router_name, 0, c.handle);
+    for (const auto* user : {loader_name, supervisor_name, store_name, budget_name})
+      wire(handle_of(user), router_name, 0, c.handle);
   } else if (c.name.starts_with(worker_prefix)) {
     c.handle = caf::actor_cast<caf::actor>(self->spawn<caf::monitored>(query_worker, st.ctx));
     wire(handle_of(loader_name), "worker", c.slot, c.handle);
@@ -60,6 +64,18 @@ void spawn_child(self_pointer self, child& c) {
     c.handle = caf::actor_cast<caf::actor>(self->spawn<caf::monitored>(
         timeout_supervisor, st.ctx, caf::actor_cast<loader_actor>(handle_of(loader_name)),
         caf::actor_cast<event_router_actor>(handle_of(router_name))));
+  } else if (c.name == store_name) {
+    // Detached: SQLite calls block, up to the busy timeout when another process writes.
+    c.handle = caf::actor_cast<caf::actor>(
+        self->spawn<caf::detached + caf::monitored>(memory_store, st.ctx));
+    wire(c.handle, router_name, 0, handle_of(router_name));
+    wire(c.handle, budget_name, 0, handle_of(budget_name));
+    wire(handle_of(budget_name), store_name, 0, c.handle);
+  } else if (c.name == budget_name) {
+    c.handle = caf::actor_cast<caf::actor>(self->spawn<caf::monitored>(token_budget, st.ctx));
+    wire(c.handle, router_name, 0, handle_of(router_name));
+    wire(c.handle, store_name, 0, handle_of(store_name));
+    wire(handle_of(store_name), budget_name, 0, c.handle);
   }
   c.running = true;
   c.started = clock_type::now();
@@ -149,7 +165,9 @@ node_actor::behavior_type node(node_actor::stateful_pointer<node_state> self,
   for (unsigned i = 0; i < std::max(1u, settings.workers); ++i)
     add_child(worker_prefix + std::to_string(i), 2, i);
   add_child(loader_name, 1);
+  add_child(store_name, 1);
   add_child(supervisor_name, 0);
+  add_child(budget_name, 0);
   for (auto& c : st.children)
     spawn_child(self, c);
   if (settings.log_events) {

@@ -15,4 +15,15 @@ constexpr auto router_admin = std::chrono::seconds(2);
 /// How often the loader retries a rebuild that failed (the root is missing or unreadable).
 constexpr auto rebuild_retry = std::chrono::seconds(1);
 
+/// A budget check after a write, including a summary or a pruning it may start. The write is
+/// answered when the check is done or this passes.
+constexpr auto budget_observe = std::chrono::seconds(10);
+
+/// One step of a budget check: a read or a write of the memory store.
+constexpr auto memory_step = std::chrono::seconds(8);
+
+/// How long an outside caller (CLI, HTTP) waits for the memory store or the budget controller:
+/// a write waits up to SQLite's busy timeout for another process, then for its budget check.
+constexpr auto memory_call = std::chrono::seconds(20);
+
 } // namespace sage::actors::timeouts

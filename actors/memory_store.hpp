@@ -1,0 +1,48 @@
+// The memory store: the single writer of the working memory, its sessions, checkpoints and
+// reservations in one process.
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "actors/actors.hpp"
+#include "actors/engine_context.hpp"
+
+#include "core/memory_db.hpp"
+#include "core/session_store.hpp"
+
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace sage::actors {
+
+/// Where the memory database of a configuration lives: `memory.db` in the data directory.
+std::filesystem::path memory_db_path(const core::config& cfg);
+
+struct memory_store_state {
+  static inline const char* name = "memory_store";
+
+  std::shared_ptr<engine_context> ctx;
+  std::optional<core::memory_db> db; ///< opened on first use
+  event_router_actor router;
+  token_budget_actor budget;
+
+  /// The database, opened (and created with private permissions) on first use. A failure is
+  /// answered to the caller and tried again on the next request.
+  core::result<core::memory_db*> open();
+
+  /// Publishes an event of the memory store.
+  void publish(std::string type, const nlohmann::json& payload);
+};
+
+/// Runs in a thread of its own (spawn it detached): SQLite calls block, and a write may wait
+/// up to the busy timeout for another process. A write that touches a session is answered
+/// once the budget controller has looked at the session, so a caller sees the summary or the
+/// pruning its write caused.
+memory_store_actor::behavior_type
+memory_store(memory_store_actor::stateful_pointer<memory_store_state> self,
+             std::shared_ptr<engine_context> ctx);
+
+} // namespace sage::actors
