@@ -111,6 +111,26 @@ core::result<core::memory_db*> memory_store_state::open() {
   return &*db;
 }
 
+core::result<std::vector<std::string>> memory_store_state::retain(core::memory_db& store) {
+  const auto& rules = ctx->cfg.memory_retention;
+  bool any = false;
+  for (const auto* rule : {&rules.conversation, &rules.decision, &rules.context, &rules.summary,
+                           &rules.checkpoint, &rules.artifact})
+    any = any || rule->limits();
+  if (!any) return std::vector<std::string>{};
+  auto removed = store.apply_retention(rules, std::chrono::system_clock::now());
+  if (removed && !removed->empty())
+    publish("memory.pruned",
+            {{"ids", *removed}, {"count", removed->size()}, {"reason", "retention"}});
+  return removed;
+}
+
+void memory_store_state::retain_after_write(core::memory_db& store) {
+  // The write itself succeeded; the rules are applied again after the next one.
+  if (auto removed = retain(store); !removed)
+    spdlog::warn("failed to apply memory retention: {}", removed.err().message);
+}
+
 void memory_store_state::publish(std::string type, const nlohmann::json& payload) {
   actors::publish(router, std::move(type), payload, name);
 }
@@ -131,6 +151,7 @@ memory_store(memory_store_actor::stateful_pointer<memory_store_state> self,
         auto added = db.add(std::move(e));
         if (!added) return failure(added.err());
         self->state.publish("memory.added", entry_event(*added));
+        self->state.retain_after_write(db);
         auto session = added->session_id;
         return after_budget(self, session, std::move(*added));
       },
@@ -144,6 +165,7 @@ memory_store(memory_store_actor::stateful_pointer<memory_store_state> self,
           self->state.publish("memory.added", entry_event(e));
           if (!e.session_id.empty()) sessions.insert(e.session_id);
         }
+        self->state.retain_after_write(db);
         // The controller looks at each session the batch touched; the first one is awaited.
         std::string first = sessions.empty() ? std::string() : *sessions.begin();
         for (const auto& other : sessions)
@@ -188,14 +210,7 @@ memory_store(memory_store_actor::stateful_pointer<memory_store_state> self,
       },
       [=](atom::retain) -> caf::result<std::vector<std::string>> {
         SAGE_OPEN_DB(db);
-        auto removed = db.apply_retention(self->state.ctx->cfg.memory_retention,
-                                          std::chrono::system_clock::now());
-        if (!removed) return failure(removed.err());
-        if (!removed->empty())
-          self->state.publish(
-              "memory.pruned",
-              {{"ids", *removed}, {"count", removed->size()}, {"reason", "retention"}});
-        return std::move(*removed);
+        return answer(self->state.retain(db));
       },
       [=](atom::export_, const std::string& session) -> caf::result<std::string> {
         SAGE_OPEN_DB(db);
@@ -210,9 +225,11 @@ memory_store(memory_store_actor::stateful_pointer<memory_store_state> self,
         std::istringstream in(lines);
         auto report = db.import_jsonl(in);
         if (!report) return failure(report.err());
-        if (report->imported > 0)
+        if (report->imported > 0) {
           self->state.publish("memory.added",
                               {{"imported", report->imported}, {"skipped", report->skipped}});
+          self->state.retain_after_write(db);
+        }
         return *report;
       },
       // -- sessions --

@@ -33,6 +33,13 @@ struct memory_store_state {
   /// answered to the caller and tried again on the next request.
   core::result<core::memory_db*> open();
 
+  /// Applies the retention rules of the configuration (`memory.retention.*`), publishing
+  /// `memory.pruned` for what they deleted; answers the deleted ids (none without rules).
+  core::result<std::vector<std::string>> retain(core::memory_db& store);
+
+  /// `retain` after a successful write, whose answer a failure here must not change (logged).
+  void retain_after_write(core::memory_db& store);
+
   /// Publishes an event of the memory store.
   void publish(std::string type, const nlohmann::json& payload);
 };

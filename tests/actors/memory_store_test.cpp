@@ -32,7 +32,8 @@ struct memory_fixture {
     start();
   }
 
-  void start(int max_content_bytes = 4096) {
+  void start(int max_content_bytes = 4096, core::memory_retention retention = {}) {
+    if (engine) engine->stop();
     auto cfg = core::default_config();
     cfg.kb_path = kb.path().string();
     cfg.cache_enabled = false;
@@ -41,6 +42,7 @@ struct memory_fixture {
     cfg.engine.shutdown_grace = 1s;
     cfg.budget.max_tokens = 1000; // 900 available, as in the examples
     cfg.budget.reserved_tokens = 100;
+    cfg.memory_retention = retention;
     auto counter = core::token_counter::load("cl100k_base", SAGE_DEFAULT_DATA_DIR);
     BOOST_REQUIRE(counter);
     tokens = *counter;
@@ -351,6 +353,37 @@ BOOST_AUTO_TEST_CASE(reservations_hold_tokens_until_committed_or_released) {
   BOOST_REQUIRE(report);
   BOOST_TEST(report->markdown.find("NORMAL") != std::string::npos);
   BOOST_TEST(!report->recommendations.empty());
+}
+
+BOOST_AUTO_TEST_CASE(retention_rules_apply_after_each_write) {
+  core::memory_retention keep_two;
+  keep_two.conversation.max_count = 2;
+  start(4096, keep_two);
+  auto log = collect();
+  std::vector<std::string> ids;
+  for (int i = 0; i < 4; ++i) {
+    auto added = calls().memory_add(
+        entry("chat", core::memory_type::conversation, 50, "turn " + std::to_string(i)));
+    BOOST_REQUIRE(added);
+    ids.push_back(added->id);
+  }
+  auto kept = calls().memory_add(entry("chat", core::memory_type::decision, 50, "not limited"));
+  BOOST_REQUIRE(kept);
+  core::memory_query q;
+  q.session_id = "chat";
+  q.type = core::memory_type::conversation;
+  auto page = calls().memory_query(q);
+  BOOST_REQUIRE(page);
+  BOOST_REQUIRE(page->entries.size() == 2u);
+  BOOST_TEST(page->entries[0].id == ids[3]); // newest first
+  BOOST_TEST(page->entries[1].id == ids[2]);
+  BOOST_TEST(calls().memory_get(kept->id).has_value());
+  auto pruned = log->wait_for("memory.pruned", 2s);
+  BOOST_REQUIRE(pruned.has_value());
+  BOOST_TEST(nlohmann::json::parse(pruned->payload)["reason"] == "retention");
+  auto again = calls().memory_retain(); // on demand: nothing left to delete
+  BOOST_REQUIRE(again);
+  BOOST_TEST(again->empty());
 }
 
 BOOST_AUTO_TEST_CASE(a_crashed_store_is_restarted_and_loses_nothing) {
