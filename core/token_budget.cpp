@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: MIT
 #include "core/token_budget.hpp"
 
+#include <nlohmann/json.hpp>
 #include <unicode/brkiter.h>
 #include <unicode/locid.h>
 #include <unicode/unistr.h>
@@ -118,6 +119,31 @@ budget_check check(const budget_status& status, size_t tokens) {
   c.changes_level = c.level_after != status.level;
   c.remaining_after = saturating_sub(status.available, c.used_after);
   return c;
+}
+
+nlohmann::json to_json(const budget_status& status) {
+  const auto& t = status.thresholds;
+  return {{"max_tokens", status.max_tokens},
+          {"reserved_tokens", status.reserved_tokens},
+          {"available", status.available},
+          {"used", status.used},
+          {"reserved_by_reservations", status.reserved_by_reservations},
+          {"remaining", status.remaining},
+          {"percent", status.percent},
+          {"level", to_string(status.level)},
+          {"thresholds",
+           {{"caution", t.caution},
+            {"warning", t.warning},
+            {"critical", t.critical},
+            {"overflow", t.overflow}}}};
+}
+
+nlohmann::json to_json(const budget_check& check) {
+  return {{"fits", check.fits},
+          {"used_after", check.used_after},
+          {"level_after", to_string(check.level_after)},
+          {"changes_level", check.changes_level},
+          {"remaining_after", check.remaining_after}};
 }
 
 std::vector<std::string> recommendations(budget_level level) {

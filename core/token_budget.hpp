@@ -5,6 +5,8 @@
 #include "core/config.hpp"
 #include "core/tokenizer.hpp"
 
+#include <nlohmann/json_fwd.hpp>
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -59,6 +61,13 @@ struct budget_check {
 
 /// Whether `tokens` more fit the budget, counting tokens held by reservations as used.
 budget_check check(const budget_status& status, size_t tokens);
+
+/// The JSON object of a status (`sage budget --json`, HTTP and MCP answers): each field under
+/// its own name, the level by name and the thresholds as shares of the available tokens.
+nlohmann::json to_json(const budget_status& status);
+
+/// The JSON object of a check: each field under its own name, the level by name.
+nlohmann::json to_json(const budget_check& check);
 
 /// Concrete advice for an assistant at `level`, a few lines, most important first.
 std::vector<std::string> recommendations(budget_level level);

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <functional>
 #include <iostream>
+#include <memory>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -44,7 +45,7 @@ int run(int argc, char** argv) {
   app.add_flag("--version", show_version, "print the version and exit");
 
   knowledge_args a;
-  std::function<int(const output&)> action;
+  command_action action;
   bool long_running = false;
 
   auto* get = app.add_subcommand("get", "load a layer, a document or a knowledge:// URI");
@@ -106,6 +107,9 @@ int run(int argc, char** argv) {
   auto* show = config->add_subcommand("show", "the effective configuration");
   show->add_flag("--sources", sources, "say where each value came from");
   show->callback([&] { action = [&](const output& o) { return run_config_show(s, o, sources); }; });
+  register_memory_commands(app, s, action);
+  register_session_commands(app, s, action);
+  register_budget_command(app, s, action);
   app.add_subcommand("node", "run the engine in the foreground: watch the knowledge base, "
                              "rebuild on changes, log events; stop with Ctrl-C or SIGTERM")
       ->callback([&] {
@@ -147,7 +151,9 @@ int run(int argc, char** argv) {
   // allocations on a large knowledge base) and let the OS reclaim it at once.
   std::cout.flush();
   std::cerr.flush();
-  spdlog::shutdown();
+  // Flush, but keep the loggers: engine threads still running may log until _Exit, and
+  // spdlog::shutdown() would leave them a null default logger to crash on.
+  spdlog::apply_all([](const std::shared_ptr<spdlog::logger>& l) { l->flush(); });
   std::_Exit(code);
 }
 

@@ -5,10 +5,20 @@
 #include "services/cli/output.hpp"
 #include "services/cli/runtime.hpp"
 
+#include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
+namespace CLI {
+class App;
+}
+
 namespace sage::services::cli {
+
+/// What the chosen subcommand runs once the arguments are parsed.
+using command_action = std::function<int(const output&)>;
 
 struct knowledge_args {
   std::string target; ///< get: layer, path or URI; named: the name
@@ -31,5 +41,72 @@ int run_validate(session& s, const output& out);
 int run_config_show(session& s, const output& out, bool sources);
 int run_version(const output& out);
 int run_node(session& s, const output& out);
+
+// -- working memory, sessions and the token budget (docs/cli.md) --
+
+/// Arguments of `sage memory …`; optionals are unset when the flag was not given.
+struct memory_args {
+  std::string id;                          ///< get, update, delete
+  std::string content;                     ///< add: the text, `-` = standard input
+  std::string text;                        ///< search: the words
+  std::optional<std::string> type;         ///< add (default context), update, filter
+  std::optional<std::string> priority;     ///< add (default NORMAL), update
+  std::optional<std::string> new_content;  ///< update --content (`-` = standard input)
+  std::string session_id;                  ///< add, filter, prune, export
+  std::string task_id;                     ///< add
+  std::vector<std::string> tags;           ///< add; update: the new tags; filter: any of them
+  bool all_tags = false;                   ///< filter: every one of the tags
+  bool clear_tags = false;                 ///< update: remove every tag
+  std::optional<std::string> metadata;     ///< add: a JSON object; update: a merge patch
+  std::optional<std::string> min_priority; ///< filter
+  std::optional<std::string> max_priority; ///< filter, prune
+  std::string order = "created";
+  bool ascending = false;
+  int limit = 50;
+  std::string cursor;
+  bool include_summarized = false;
+  std::optional<std::string> older_than; ///< prune: a duration
+  bool retention = false;                ///< prune: apply memory.retention instead
+  std::string file;                      ///< export -o, import (`-` = standard input)
+};
+
+int run_memory_add(session& s, const output& out, const memory_args& a);
+int run_memory_get(session& s, const output& out, const memory_args& a);
+/// `list` and `search` (with `a.text`): one page of entries.
+int run_memory_list(session& s, const output& out, const memory_args& a, bool search);
+int run_memory_update(session& s, const output& out, const memory_args& a);
+int run_memory_delete(session& s, const output& out, const memory_args& a);
+int run_memory_prune(session& s, const output& out, const memory_args& a);
+int run_memory_export(session& s, const output& out, const memory_args& a);
+int run_memory_import(session& s, const output& out, const memory_args& a);
+
+/// Arguments of `sage session …` and `sage budget`.
+struct session_args {
+  std::string id; ///< the session; resume: the checkpoint
+  std::string objective;
+  std::vector<std::string> steps; ///< start --step, update --add-step
+  std::string task_id;
+  std::string label;
+  std::optional<std::string> complete_step; ///< index from 0, or the exact text
+  std::optional<std::string> action, result, decision, context;
+  int64_t max_tokens = 2000;
+  std::string status;           ///< status list filter: "", active, ended
+  std::string session_id;       ///< budget --session
+  std::optional<int64_t> check; ///< budget --check
+};
+
+int run_session_start(session& s, const output& out, const session_args& a);
+int run_session_resume(session& s, const output& out, const session_args& a);
+int run_session_update(session& s, const output& out, const session_args& a);
+int run_session_checkpoint(session& s, const output& out, const session_args& a);
+int run_session_handoff(session& s, const output& out, const session_args& a);
+int run_session_end(session& s, const output& out, const session_args& a);
+int run_session_status(session& s, const output& out, const session_args& a);
+int run_budget(session& s, const output& out, const session_args& a);
+
+/// Add the `memory`, `session` and `budget` subcommands to `app`; the chosen one sets `action`.
+void register_memory_commands(CLI::App& app, session& s, command_action& action);
+void register_session_commands(CLI::App& app, session& s, command_action& action);
+void register_budget_command(CLI::App& app, session& s, command_action& action);
 
 } // namespace sage::services::cli

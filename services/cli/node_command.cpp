@@ -4,6 +4,7 @@
 
 #include <csignal>
 #include <cstdlib>
+#include <memory>
 #include <pthread.h>
 #include <spdlog/spdlog.h>
 #include <thread>
@@ -51,7 +52,8 @@ int run_node(session& s, const output& out) {
   std::thread([signals] {
     int again = wait_for_signal(signals);
     spdlog::warn("received a second signal; stopping now");
-    spdlog::shutdown();
+    // Flush without dropping the loggers, which the threads still stopping may use.
+    spdlog::apply_all([](const std::shared_ptr<spdlog::logger>& l) { l->flush(); });
     std::_Exit(128 + again);
   }).detach();
   engine.stop();

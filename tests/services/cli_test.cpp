@@ -31,7 +31,8 @@ std::string slurp(const fs::path& p) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-/// Runs `sage` with a private cache and HOME so the user's files never leak into tests.
+/// Runs `sage` with a private HOME, cache and data dir so the user's files (knowledge base,
+/// index cache, memory database) never leak into tests nor are touched by them.
 struct cli {
   temp_dir home;
   std::string extra_env;
@@ -39,8 +40,10 @@ struct cli {
   run_result operator()(const std::vector<std::string>& args, const std::string& env = "") const {
     std::string cmd =
         "cd " + shell_quote(home.path().string()) +
-        " && env -u SAGE_KB_PATH -u SAGE_CONFIG_PATH HOME=" + shell_quote(home.path().string()) +
-        " SAGE_CACHE_DIR=" + shell_quote((home.path() / "cache").string()) + " " + extra_env + " " +
+        " && env -u SAGE_KB_PATH -u SAGE_CONFIG_PATH -u XDG_DATA_HOME -u SAGE_DATA_DIR HOME=" +
+        shell_quote(home.path().string()) +
+        " SAGE_CACHE_DIR=" + shell_quote((home.path() / "cache").string()) +
+        " SAGE_DATA_DIR=" + shell_quote((home.path() / "data").string()) + " " + extra_env + " " +
         env + " " + shell_quote(SAGE_BINARY);
     for (const auto& a : args)
       cmd += " " + shell_quote(a);
