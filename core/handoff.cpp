@@ -482,11 +482,6 @@ result<std::string> render_handoff_markdown(const handoff_package& p, size_t max
   auto d = make_draft(p, counter);
   auto floor_text = render(header_only(d, counter));
   auto floor = counter.count(floor_text);
-  if (max_tokens < floor)
-    return make_error(error_code::invalid_argument,
-                      "failed to fit the session handoff into " + std::to_string(max_tokens) +
-                          " tokens: its header needs " + std::to_string(floor),
-                      "ask for at least " + std::to_string(floor) + " tokens");
 
   // The shrink steps, least valuable part first (see the header).
   using step = std::function<bool(size_t)>;
@@ -526,9 +521,16 @@ result<std::string> render_handoff_markdown(const handoff_package& p, size_t max
       tokens = counter.count(text);
     }
   }
-  // Counts of the parts do not add up exactly, so a path of cuts can end just above the budget
+  if (tokens <= max_tokens) return text;
+  // Counts of the parts do not add up exactly, so a path of cuts can end just above a budget
   // that the header form fits.
-  return tokens <= max_tokens ? text : floor_text;
+  if (floor <= max_tokens) return floor_text;
+  // A path of cuts that keeps a part can be shorter than the header form (which names every
+  // part it left out), so some budgets below `floor` render; `floor` is the one that always does.
+  return make_error(error_code::invalid_argument,
+                    "failed to fit the session handoff into " + std::to_string(max_tokens) +
+                        " tokens: its header needs up to " + std::to_string(floor),
+                    "ask for at least " + std::to_string(floor) + " tokens");
 }
 
 } // namespace sage::core
