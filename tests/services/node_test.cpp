@@ -55,11 +55,13 @@ private:
     std::vector<std::string> vars;
     for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
       std::string_view v{*e};
-      if (!v.starts_with("SAGE_") && !v.starts_with("HOME=") && !v.starts_with("NO_COLOR="))
+      if (!v.starts_with("SAGE_") && !v.starts_with("HOME=") && !v.starts_with("NO_COLOR=") &&
+          !v.starts_with("XDG_DATA_HOME="))
         vars.emplace_back(v);
     }
     vars.push_back("HOME=" + home.string());
     vars.push_back("SAGE_CACHE_DIR=" + (home / "cache").string());
+    vars.push_back("SAGE_DATA_DIR=" + (home / "data").string()); // never the user's memory
     vars.insert(vars.end(), extra.begin(), extra.end());
     return vars;
   }
