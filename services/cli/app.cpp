@@ -116,6 +116,12 @@ int run(int argc, char** argv) {
         long_running = true;
         action = [&](const output& o) { return run_node(s, o); };
       });
+  app.add_subcommand("mcp", "serve the Model Context Protocol over stdin and stdout for the "
+                            "client that started this process; logs go to stderr")
+      ->callback([&] {
+        long_running = true;
+        action = [&](const output& o) { return run_mcp(s, o); };
+      });
   app.add_subcommand("version", "print the version")->callback([&] {
     action = [&](const output& o) { return run_version(o); };
   });

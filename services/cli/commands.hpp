@@ -41,6 +41,8 @@ int run_validate(session& s, const output& out);
 int run_config_show(session& s, const output& out, bool sources);
 int run_version(const output& out);
 int run_node(session& s, const output& out);
+/// `sage mcp`: serves MCP over stdin/stdout until end of input or SIGINT/SIGTERM (exit 0).
+int run_mcp(session& s, const output& out);
 
 // -- working memory, sessions and the token budget (docs/cli.md) --
 

@@ -14,6 +14,7 @@
 #include <iterator>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -39,8 +40,9 @@ inline std::vector<std::string> complete_lines(const std::string& text) {
   return out;
 }
 
-/// `program` with `args` started as a child process, stdin from /dev/null, stdout and stderr
-/// into `out_dir`/`name`.out and .err, the caller's environment and default signal handling.
+/// `program` with `args` started as a child process, stdin from /dev/null (or, with
+/// `pipe_stdin`, from a pipe fed by `write_stdin`), stdout and stderr into `out_dir`/`name`.out
+/// and .err, the caller's environment and default signal handling.
 /// Killed with SIGKILL and reaped at scope exit if still running, so a hanging child fails its
 /// test instead of blocking the suite.
 class child_process {
@@ -49,8 +51,16 @@ public:
   child_process(const std::filesystem::path& program, std::vector<std::string> args,
                 const std::filesystem::path& out_dir, const std::string& name,
                 const std::filesystem::path& working_dir = {},
-                std::optional<std::vector<std::string>> env = std::nullopt)
+                std::optional<std::vector<std::string>> env = std::nullopt, bool pipe_stdin = false)
       : out_(out_dir / (name + ".out")), err_(out_dir / (name + ".err")) {
+    int in_pipe[2] = {-1, -1};
+    if (pipe_stdin) {
+      BOOST_REQUIRE_MESSAGE(::pipe2(in_pipe, O_CLOEXEC) == 0,
+                            "pipe failed: " << std::strerror(errno));
+      // A child that exits while the test still writes must fail the write (EPIPE), not kill
+      // the test runner.
+      ::signal(SIGPIPE, SIG_IGN);
+    }
     args.insert(args.begin(), program.string());
     auto argv = c_strings(args);
     std::vector<char*> envp;
@@ -59,7 +69,7 @@ public:
 
     pid_ = ::fork();
     if (pid_ == 0) { // the child: only async-signal-safe calls until exec
-      int in_fd = ::open("/dev/null", O_RDONLY);
+      int in_fd = pipe_stdin ? in_pipe[0] : ::open("/dev/null", O_RDONLY);
       int out_fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
       int err_fd = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
       if (in_fd < 0 || out_fd < 0 || err_fd < 0) ::_exit(127);
@@ -78,10 +88,15 @@ public:
         ::execv(argv[0], argv.data());
       ::_exit(127);
     }
+    if (pipe_stdin) {
+      ::close(in_pipe[0]);
+      stdin_ = in_pipe[1];
+    }
     BOOST_REQUIRE_MESSAGE(pid_ > 0, "fork failed: " << std::strerror(errno));
   }
 
   ~child_process() {
+    close_stdin();
     if (running()) {
       ::kill(pid_, SIGKILL);
       ::waitpid(pid_, nullptr, 0);
@@ -98,6 +113,30 @@ public:
   std::vector<std::string> out_lines() const { return complete_lines(out()); }
 
   void signal(int sig) const { BOOST_REQUIRE_EQUAL(::kill(pid_, sig), 0); }
+
+  /// The child's process id (for /proc/<pid>/…).
+  pid_t pid() const { return pid_; }
+
+  /// Writes all of `data` to the child's stdin (started with `pipe_stdin`); false when the
+  /// pipe is closed or the child stopped reading for good (EPIPE).
+  bool write_stdin(std::string_view data) {
+    while (!data.empty()) {
+      if (stdin_ < 0) return false;
+      auto n = ::write(stdin_, data.data(), data.size());
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return false;
+      }
+      data.remove_prefix(static_cast<size_t>(n));
+    }
+    return true;
+  }
+
+  /// Closes the child's stdin: it reads end of input.
+  void close_stdin() {
+    if (stdin_ >= 0) ::close(stdin_);
+    stdin_ = -1;
+  }
 
   /// Polls until `done()` holds, the process ends or `limit` passes; returns `done()` then.
   template <class Done> bool wait_until(Done done, std::chrono::steady_clock::duration limit) {
@@ -150,6 +189,7 @@ private:
 
   std::filesystem::path out_, err_;
   pid_t pid_ = -1;
+  int stdin_ = -1; ///< write end of the child's stdin, with `pipe_stdin`
   int status_ = 0;
   bool reaped_ = false;
 };

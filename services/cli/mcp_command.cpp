@@ -1,0 +1,78 @@
+// `sage mcp`: the MCP server over stdio for one client that started this process.
+// SPDX-License-Identifier: MIT
+#include "services/cli/commands.hpp"
+
+#include "services/mcp/server.hpp"
+#include "services/mcp/stdio_transport.hpp"
+
+#include <csignal>
+#include <memory>
+#include <pthread.h>
+#include <spdlog/spdlog.h>
+#include <thread>
+
+namespace sage::services::cli {
+namespace {
+
+// The same signal handling as `sage node` (node_command.cpp): blocked in every thread, taken
+// by sigwait on one.
+sigset_t termination_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  return set;
+}
+
+int wait_for_signal(const sigset_t& set) {
+  int sig = 0;
+  while (sigwait(&set, &sig) != 0) {
+  }
+  return sig;
+}
+
+/// Session events go to stderr with the other logs; stdout is the protocol's alone.
+void log_session_event(std::string_view event, const nlohmann::json& fields) {
+  spdlog::warn("mcp: {} {}", event, fields.dump());
+}
+
+} // namespace
+
+int run_mcp(session& s, const output& out) {
+  // Blocked before any thread starts, so that every thread inherits the mask and only the
+  // sigwait thread below sees them.
+  auto signals = termination_signals();
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // A client that goes away makes writes fail with EPIPE instead of killing the process.
+  std::signal(SIGPIPE, SIG_IGN);
+
+  auto rt = s.open(/*long_running=*/true);
+  if (!rt) return out.fail(rt.err());
+
+  auto srv = std::make_shared<mcp::server>();
+  // -- tools, resources and prompts: the one place they are registered -----------------------
+  // Not yet wired: services/mcp/tools.hpp (in progress, not committed) provides
+  //   mcp::worker_pool pool(workers);  // declared before `transport`, so it outlives it
+  //   mcp::register_tools(*srv, *(*rt)->engine, pool);
+  // which goes here, before the session starts; the server is read-only afterwards.
+  // -------------------------------------------------------------------------------------------
+
+  mcp::stdio_options opts;
+  opts.log = log_session_event;
+  auto transport = std::make_shared<mcp::stdio_transport>(srv, opts);
+  // Owns a reference: a signal after `run` returns must not reach a destroyed transport.
+  std::thread([transport, signals] {
+    int sig = wait_for_signal(signals);
+    spdlog::info("received {}, stopping the mcp server", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    transport->stop();
+  }).detach();
+
+  spdlog::info("mcp server on stdio: knowledge base {} ({} documents)", (*rt)->kb->root.string(),
+               (*rt)->kb->documents.size());
+  auto end = transport->run();
+  spdlog::info("mcp server stopping: {}", mcp::to_string(end));
+  (*rt)->engine->stop();
+  return ok;
+}
+
+} // namespace sage::services::cli

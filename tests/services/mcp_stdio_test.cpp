@@ -1,0 +1,264 @@
+// `sage mcp` run as a child process the way an MCP client runs it: messages on its stdin, one
+// answer per line on its stdout, logs on stderr; bad input, a huge line, end of input, signals.
+// SPDX-License-Identifier: MIT
+#include "support/child_process.hpp"
+#include "support/test_support.hpp"
+
+#include <boost/test/unit_test.hpp>
+#include <chrono>
+#include <csignal>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+extern char** environ;
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using nlohmann::json;
+using sage::test::temp_dir;
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+/// The process may have to build the index cache of the bundled knowledge base first.
+constexpr auto start_limit = 60s;
+/// An answer to a message sent once the server is up.
+constexpr auto answer_limit = 10s;
+
+const std::string initialize_line =
+    R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25",)"
+    R"("capabilities":{},"clientInfo":{"name":"mcp_stdio_test","version":"1.0"}}})"
+    "\n";
+const std::string initialized_line = R"({"jsonrpc":"2.0","method":"notifications/initialized"})"
+                                     "\n";
+
+std::string ping_line(int id) {
+  return R"({"jsonrpc":"2.0","id":)" + std::to_string(id) + R"(,"method":"ping"})" + "\n";
+}
+
+/// `sage mcp` on the bundled knowledge base in a private HOME, cache and data folder, with
+/// none of the caller's SAGE_* settings; stdin is a pipe the test writes to.
+class mcp_process : public sage::test::child_process {
+public:
+  explicit mcp_process(const temp_dir& home)
+      : child_process(SAGE_BINARY, {"mcp"}, home.path(), "sage-mcp-" + std::to_string(++serial),
+                      home.path(), environment(home.path()), /*pipe_stdin=*/true) {}
+
+  void send(std::string_view text) {
+    BOOST_REQUIRE_MESSAGE(write_stdin(text), "failed to write to the stdin of `sage mcp`");
+  }
+
+  /// The first `n` stdout lines, parsed; fails the test when they do not come within `limit`.
+  std::vector<json> wait_for_lines(size_t n, clock_type::duration limit = answer_limit) {
+    bool got = wait_until([&] { return out_lines().size() >= n; }, limit);
+    BOOST_REQUIRE_MESSAGE(got, "expected " << n << " lines on stdout, got " << out_lines().size()
+                                           << "; stdout:\n"
+                                           << out() << "\nstderr:\n"
+                                           << err());
+    std::vector<json> parsed;
+    for (const auto& line : out_lines())
+      parsed.push_back(json::parse(line));
+    return parsed;
+  }
+
+  /// Sends `initialize` and `notifications/initialized`; returns the answer.
+  json initialize() {
+    send(initialize_line);
+    auto answer = wait_for_lines(1, start_limit).at(0);
+    send(initialized_line);
+    return answer;
+  }
+
+  /// Peak resident memory in KiB (VmHWM of /proc/<pid>/status).
+  long peak_rss_kib() const {
+    std::ifstream status("/proc/" + std::to_string(pid()) + "/status");
+    for (std::string line; std::getline(status, line);)
+      if (line.starts_with("VmHWM:")) return std::stol(line.substr(6));
+    BOOST_FAIL("no VmHWM in /proc/" << pid() << "/status");
+    return -1;
+  }
+
+  /// Every complete stdout line is a JSON-RPC message and nothing else is there.
+  void check_stdout_is_only_json_lines() const {
+    auto text = out();
+    BOOST_TEST((text.empty() || text.back() == '\n'), "stdout ends in a partial line:\n" << text);
+    for (const auto& line : out_lines()) {
+      json j;
+      BOOST_CHECK_NO_THROW(j = json::parse(line));
+      BOOST_TEST(j.value("jsonrpc", "") == "2.0", line);
+    }
+  }
+
+private:
+  static inline int serial = 0;
+
+  static std::vector<std::string> environment(const fs::path& home) {
+    std::vector<std::string> vars;
+    for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+      std::string_view v{*e};
+      if (!v.starts_with("SAGE_") && !v.starts_with("HOME=") && !v.starts_with("XDG_DATA_HOME="))
+        vars.emplace_back(v);
+    }
+    vars.push_back("HOME=" + home.string());
+    vars.push_back("SAGE_CACHE_DIR=" + (home / "cache").string());
+    vars.push_back("SAGE_DATA_DIR=" + (home / "data").string());
+    return vars;
+  }
+};
+
+/// Closes stdin and checks the process exits 0 within a second.
+void check_exits_0_on_end_of_input(mcp_process& p) {
+  p.close_stdin();
+  auto code = p.wait(1s);
+  BOOST_REQUIRE_MESSAGE(code.has_value(), "still running 1 s after end of input; stderr:\n"
+                                              << p.err());
+  BOOST_TEST(*code == 0, "exit code " << *code << "; stderr:\n" << p.err());
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(mcp_stdio)
+
+BOOST_AUTO_TEST_CASE(initialize_is_answered_and_the_initialized_notification_is_not) {
+  temp_dir home;
+  mcp_process p(home);
+  auto started = clock_type::now();
+  p.send(initialize_line);
+  auto init = p.wait_for_lines(1, start_limit).at(0);
+  using ms = std::chrono::duration<double, std::milli>;
+  double elapsed_ms = ms(clock_type::now() - started).count();
+  BOOST_TEST_MESSAGE("initialize answered after " << elapsed_ms
+                                                  << " ms (process start included, cache cold)");
+  BOOST_TEST(init["id"] == 1);
+  BOOST_TEST(init["result"]["protocolVersion"] == "2025-11-25");
+  BOOST_TEST(init["result"]["serverInfo"]["name"] == "sage");
+  BOOST_TEST(init["result"]["serverInfo"]["version"].is_string());
+  BOOST_TEST(init["result"]["capabilities"].is_object());
+
+  p.send(initialized_line);
+  p.send(ping_line(2));
+  auto lines = p.wait_for_lines(2);
+  BOOST_TEST(lines.size() == 2u); // nothing for the notification
+  BOOST_TEST(lines[1]["id"] == 2);
+  BOOST_TEST(lines[1]["result"] == json::object());
+  check_exits_0_on_end_of_input(p);
+  p.check_stdout_is_only_json_lines();
+}
+
+BOOST_AUTO_TEST_CASE(a_request_before_initialize_is_refused_but_ping_is_answered) {
+  temp_dir home;
+  mcp_process p(home);
+  p.send(R"({"jsonrpc":"2.0","id":7,"method":"tools/list"})"
+         "\n");
+  p.send(ping_line(8));
+  auto lines = p.wait_for_lines(2, start_limit);
+  BOOST_TEST(lines[0]["id"] == 7);
+  BOOST_TEST(lines[0]["error"]["code"] == -32600);
+  BOOST_TEST(lines[0]["error"]["message"].get<std::string>().find("send initialize first") !=
+                 std::string::npos,
+             lines[0].dump());
+  BOOST_TEST(lines[1]["id"] == 8);
+  BOOST_TEST(lines[1]["result"] == json::object());
+  check_exits_0_on_end_of_input(p);
+  p.check_stdout_is_only_json_lines();
+}
+
+BOOST_AUTO_TEST_CASE(garbage_and_invalid_utf8_are_parse_errors_and_the_session_goes_on) {
+  temp_dir home;
+  mcp_process p(home);
+  p.initialize();
+  p.send("this is not json\n");
+  p.send("\n\r\n"); // empty lines: ignored
+  p.send(ping_line(2));
+  p.send("{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"ping\",\"params\":{\"x\":\"\xff\xfe\"}}\n");
+  p.send(ping_line(4));
+  auto lines = p.wait_for_lines(5);
+  BOOST_TEST(lines.size() == 5u, "one answer per non-empty line");
+  BOOST_TEST(lines[1]["id"].is_null());
+  BOOST_TEST(lines[1]["error"]["code"] == -32700);
+  BOOST_TEST(lines[2]["id"] == 2);
+  BOOST_TEST(lines[2]["result"] == json::object());
+  BOOST_TEST(lines[3]["id"].is_null());
+  BOOST_TEST(lines[3]["error"]["code"] == -32700);
+  BOOST_TEST(lines[3]["error"]["message"].get<std::string>().find("UTF-8") != std::string::npos,
+             lines[3].dump());
+  BOOST_TEST(lines[4]["id"] == 4);
+  BOOST_TEST(lines[4]["result"] == json::object());
+  check_exits_0_on_end_of_input(p);
+  p.check_stdout_is_only_json_lines();
+}
+
+BOOST_AUTO_TEST_CASE(a_64_mib_line_is_refused_without_being_buffered) {
+  temp_dir home;
+  mcp_process p(home);
+  p.initialize();
+  p.send(ping_line(2));
+  p.wait_for_lines(2);
+  long before_kib = p.peak_rss_kib();
+
+  constexpr size_t line_bytes = size_t{64} << 20;
+  const std::string head = R"({"jsonrpc":"2.0","id":3,"method":"ping","params":{"x":")";
+  const std::string tail = "\"}}\n";
+  p.send(head);
+  const std::string block(size_t{1} << 20, 'a');
+  size_t sent = head.size();
+  while (sent + block.size() + tail.size() <= line_bytes) {
+    p.send(block);
+    sent += block.size();
+  }
+  p.send(tail);
+  sent += tail.size();
+  p.send(ping_line(4));
+
+  auto lines = p.wait_for_lines(4, 60s);
+  BOOST_TEST(lines[2]["id"].is_null());
+  BOOST_TEST(lines[2]["error"]["code"] == -32600);
+  BOOST_TEST(lines[2]["error"]["message"].get<std::string>().find("too large") != std::string::npos,
+             lines[2].dump());
+  BOOST_TEST(lines[2]["error"]["data"]["size"] == sent - 1); // the newline is not the message's
+  BOOST_TEST(lines[3]["id"] == 4);
+  BOOST_TEST(lines[3]["result"] == json::object());
+
+  long growth_kib = p.peak_rss_kib() - before_kib;
+  BOOST_TEST_MESSAGE("peak RSS " << before_kib << " KiB before the 64 MiB line, growth "
+                                 << growth_kib << " KiB");
+  // At most the 4 MiB limit is buffered, plus one read chunk.
+  BOOST_TEST(growth_kib < 16 * 1024, "peak RSS grew by " << growth_kib << " KiB");
+  check_exits_0_on_end_of_input(p);
+  p.check_stdout_is_only_json_lines();
+}
+
+BOOST_AUTO_TEST_CASE(sigterm_and_sigint_end_the_server_with_exit_0) {
+  for (int sig : {SIGTERM, SIGINT}) {
+    temp_dir home;
+    mcp_process p(home);
+    p.initialize();
+    p.send(ping_line(2));
+    p.wait_for_lines(2);
+    p.signal(sig); // stdin stays open: the signal alone ends it
+    auto code = p.wait(5s);
+    BOOST_REQUIRE_MESSAGE(code.has_value(), "still running 5 s after signal " << sig
+                                                                              << "; stderr:\n"
+                                                                              << p.err());
+    BOOST_TEST(*code == 0, "signal " << sig << ": exit code " << *code << "; stderr:\n" << p.err());
+    p.check_stdout_is_only_json_lines();
+  }
+}
+
+BOOST_AUTO_TEST_CASE(logs_go_to_stderr_and_stdout_holds_only_messages) {
+  temp_dir home;
+  mcp_process p(home);
+  p.initialize();
+  p.send(ping_line(2));
+  p.wait_for_lines(2);
+  check_exits_0_on_end_of_input(p);
+  BOOST_TEST(p.err().find("mcp server on stdio") != std::string::npos, p.err());
+  BOOST_TEST(p.out_lines().size() == 2u, p.out());
+  p.check_stdout_is_only_json_lines();
+}
+
+BOOST_AUTO_TEST_SUITE_END()
