@@ -1,0 +1,94 @@
+// The shared schema and rendering of knowledge answers (LoadResults) for the tools.
+// SPDX-License-Identifier: MIT
+#include "services/mcp/tools_support.hpp"
+
+#include <algorithm>
+
+namespace sage::services::mcp::tools {
+namespace {
+
+constexpr size_t max_omitted_listed = 50;
+constexpr size_t max_omitted_in_text = 10;
+
+json section_refs_schema(std::string description) {
+  return {{"type", "array"},
+          {"description", std::move(description)},
+          {"items",
+           {{"type", "object"},
+            {"properties",
+             {{"id", {{"type", "string"}}},
+              {"tokens", {{"type", "integer"}}},
+              {"score", {{"type", "number"}}}}},
+            {"required", {"id", "tokens"}}}}};
+}
+
+} // namespace
+
+json load_result_schema() {
+  return output_schema(
+      {{"content", string_prop("Markdown; each section headed by its source")},
+       {"tokens", {{"type", "integer"}, {"description", "exact tokens of content"}}},
+       {"status",
+        enum_prop("how the answer was built", {"success", "partial", "fallback", "error"})},
+       {"complete", boolean_prop("false when anything was left out")},
+       {"duration_ms", {{"type", "number"}}},
+       {"timeout_ms", {{"type", "integer"}}},
+       {"files_loaded", strings_prop("documents included", 100000)},
+       {"layers", strings_prop("layers included", 1000)},
+       {"sections", section_refs_schema("sections included")},
+       {"omitted", section_refs_schema("best sections left out by the budget (at most 50)")},
+       {"omitted_count", {{"type", "integer"}, {"description", "all sections left out"}}},
+       {"budget", {{"type", "object"}}},
+       {"errors", strings_prop("why the status is not success", 1000)},
+       {"index", {{"type", "object"}}},
+       {"notice", string_prop("a note on how the request was adjusted")}},
+      {"content", "tokens", "status", "complete", "sections", "omitted", "omitted_count",
+       "budget"});
+}
+
+json load_result_structured(const core::load_result& r, const std::string& notice) {
+  auto j = core::to_json(r);
+  auto& omitted = j["omitted"];
+  j["omitted_count"] = omitted.size();
+  if (omitted.size() > max_omitted_listed)
+    omitted.erase(omitted.begin() + static_cast<std::ptrdiff_t>(max_omitted_listed), omitted.end());
+  if (!notice.empty()) j["notice"] = notice;
+  return j;
+}
+
+std::string load_result_text(const core::load_result& r, const std::string& notice) {
+  std::string out = r.content;
+  out += "\n\n---\n";
+  out += "status: " + r.status + ", " + std::to_string(r.tokens) + " tokens";
+  if (r.budget_limit > 0) out += " of a " + std::to_string(r.budget_limit) + "-token budget";
+  out += ", " + std::to_string(r.sections.size()) + " sections from " +
+         std::to_string(r.files_loaded.size()) + " documents\n";
+  if (!notice.empty()) out += notice + "\n";
+  if (!r.omitted.empty()) {
+    out += std::to_string(r.omitted.size()) +
+           " sections left out by the budget (ask again with a larger budget, or fetch one "
+           "with get_knowledge and its document path):";
+    for (size_t i = 0; i < std::min(r.omitted.size(), max_omitted_in_text); ++i)
+      out += "\n- " + r.omitted[i].id + " (" + std::to_string(r.omitted[i].tokens) + " tokens)";
+    if (r.omitted.size() > max_omitted_in_text)
+      out += "\n- … and " + std::to_string(r.omitted.size() - max_omitted_in_text) + " more";
+    out += "\n";
+  }
+  for (const auto& e : r.errors)
+    out += "error: " + e + "\n";
+  return out;
+}
+
+uint64_t knowledge_budget(int64_t requested, std::string& notice) {
+  if (requested <= 0) return default_knowledge_budget;
+  auto budget = static_cast<uint64_t>(requested);
+  if (budget > max_knowledge_budget) {
+    notice = "the budget was lowered from " + std::to_string(budget) + " to " +
+             std::to_string(max_knowledge_budget) +
+             " tokens so the result fits a tool result; fetch what was left out separately";
+    return max_knowledge_budget;
+  }
+  return budget;
+}
+
+} // namespace sage::services::mcp::tools
