@@ -1,9 +1,12 @@
 // `sage mcp`: the MCP server over stdio for one client that started this process.
 // SPDX-License-Identifier: MIT
 #include "services/cli/commands.hpp"
+#include "services/cli/signals.hpp"
 
 #include "services/mcp/server.hpp"
 #include "services/mcp/stdio_transport.hpp"
+#include "services/mcp/tools.hpp"
+#include "services/mcp/worker_pool.hpp"
 
 #include <csignal>
 #include <memory>
@@ -14,22 +17,9 @@
 namespace sage::services::cli {
 namespace {
 
-// The same signal handling as `sage node` (node_command.cpp): blocked in every thread, taken
-// by sigwait on one.
-sigset_t termination_signals() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  return set;
-}
-
-int wait_for_signal(const sigset_t& set) {
-  int sig = 0;
-  while (sigwait(&set, &sig) != 0) {
-  }
-  return sig;
-}
+/// Tool calls that may run at once; more wait in the pool's queue. Each blocks on the engine,
+/// whose workers do the work, so a few are enough to keep a slow call from holding up others.
+constexpr size_t tool_threads = 4;
 
 /// Session events go to stderr with the other logs; stdout is the protocol's alone.
 void log_session_event(std::string_view event, const nlohmann::json& fields) {
@@ -51,10 +41,12 @@ int run_mcp(session& s, const output& out) {
 
   auto srv = std::make_shared<mcp::server>();
   // -- tools, resources and prompts: the one place they are registered -----------------------
-  // Not yet wired: services/mcp/tools.hpp (in progress, not committed) provides
-  //   mcp::worker_pool pool(workers);  // declared before `transport`, so it outlives it
-  //   mcp::register_tools(*srv, *(*rt)->engine, pool);
-  // which goes here, before the session starts; the server is read-only afterwards.
+  // Tool calls block on the engine, so they run on the pool, answering through the session's
+  // sink; the pool is declared before the transport so that it outlives it, and it finishes
+  // the calls it holds before the engine stops below.
+  auto pool = std::make_unique<mcp::worker_pool>(tool_threads);
+  mcp::register_tools(*srv, *(*rt)->engine, *pool);
+  // The server is read-only from here on.
   // -------------------------------------------------------------------------------------------
 
   mcp::stdio_options opts;
@@ -71,6 +63,7 @@ int run_mcp(session& s, const output& out) {
                (*rt)->kb->documents.size());
   auto end = transport->run();
   spdlog::info("mcp server stopping: {}", mcp::to_string(end));
+  pool.reset();
   (*rt)->engine->stop();
   return ok;
 }

@@ -1,6 +1,7 @@
 // `sage node`: the engine running in the foreground until SIGINT or SIGTERM.
 // SPDX-License-Identifier: MIT
 #include "services/cli/commands.hpp"
+#include "services/cli/signals.hpp"
 
 #include <csignal>
 #include <cstdlib>
@@ -10,24 +11,7 @@
 #include <thread>
 
 namespace sage::services::cli {
-namespace {
-
-sigset_t termination_signals() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  return set;
-}
-
-int wait_for_signal(const sigset_t& set) {
-  int sig = 0;
-  while (sigwait(&set, &sig) != 0) {
-  }
-  return sig;
-}
-
-} // namespace
+namespace {} // namespace
 
 int run_node(session& s, const output& out) {
   // Blocked before any thread starts, so every thread inherits the mask and the signals wait
