@@ -3,6 +3,10 @@
 #include "services/cli/commands.hpp"
 #include "services/cli/signals.hpp"
 
+#include "services/mcp/completion.hpp"
+#include "services/mcp/logging.hpp"
+#include "services/mcp/prompts.hpp"
+#include "services/mcp/resources.hpp"
 #include "services/mcp/server.hpp"
 #include "services/mcp/stdio_transport.hpp"
 #include "services/mcp/tools.hpp"
@@ -46,6 +50,10 @@ int run_mcp(session& s, const output& out) {
   // the calls it holds before the engine stops below.
   auto pool = std::make_unique<mcp::worker_pool>(tool_threads);
   mcp::register_tools(*srv, *(*rt)->engine, *pool);
+  mcp::register_resources(*srv, *(*rt)->engine, *pool);
+  mcp::register_prompts(*srv, *(*rt)->engine, *pool);
+  mcp::register_completion(*srv, *(*rt)->engine, *pool);
+  mcp::register_logging(*srv);
   // The server is read-only from here on.
   // -------------------------------------------------------------------------------------------
 
