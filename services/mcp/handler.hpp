@@ -7,19 +7,86 @@
 
 #include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
 #include <string_view>
 #include <variant>
 
 namespace sage::services::mcp {
 
 /// Where a session puts messages that are not the direct answer to `session::handle`: late
-/// answers of deferred requests (later also notifications to the client). The transport
+/// answers of deferred requests and notifications to the client. The transport
 /// provides it; it may be called from any thread, also while `handle` runs, so it must be
 /// thread-safe. Responders keep a copy, so it may be called after its session is gone: it must
 /// own, or outlive, whatever it writes to.
 using message_sink = std::function<void(nlohmann::json)>;
+
+/// The syslog severities of RFC 5424 that MCP uses, least severe first.
+enum class log_level { debug, info, notice, warning, error, critical, alert, emergency };
+
+std::string_view to_string(log_level level);
+std::optional<log_level> parse_log_level(std::string_view text);
+
+/// A session's way to its client besides the answers: notifications, the log level the client
+/// chose, its resource subscriptions and the requests in flight (for cancellation). Owned by
+/// the session and shared with its responders, so it may outlive the session. Safe from any
+/// thread; without a sink every notification is a no-op.
+class session_notifier {
+public:
+  explicit session_notifier(message_sink sink) : sink_(std::move(sink)) {}
+
+  session_notifier(const session_notifier&) = delete;
+  session_notifier& operator=(const session_notifier&) = delete;
+
+  /// Sends `{"jsonrpc": "2.0", "method": method, "params": params}` through the sink; false
+  /// without a sink (or when the sink threw).
+  bool notify(std::string_view method, nlohmann::json params = nlohmann::json::object()) const;
+
+  /// Whether notifications reach the client.
+  bool can_notify() const { return static_cast<bool>(sink_); }
+
+  // -- logging (`logging/setLevel`, `notifications/message`) ----------------------------------
+
+  void set_log_level(log_level level);
+  /// Nothing until the client set a level: then it gets no log messages.
+  std::optional<log_level> level() const;
+  /// Sends `notifications/message {level, logger, data}` when the client set a level and
+  /// `level` is at or above it; false otherwise.
+  bool log(log_level level, std::string_view logger, nlohmann::json data) const;
+
+  // -- resource subscriptions -----------------------------------------------------------------
+
+  /// Adds `uri`; false when it was subscribed already.
+  bool subscribe(const std::string& uri);
+  /// Removes `uri`; false when it was not subscribed.
+  bool unsubscribe(const std::string& uri);
+  bool subscribed(std::string_view uri) const;
+
+  // -- requests in flight ---------------------------------------------------------------------
+
+  /// Marks the request with this id (`to_json(id).dump()`) cancelled; false when no such
+  /// request is in flight (unknown, answered already, or never cancellable like initialize).
+  bool cancel(const std::string& key);
+  /// Requests in flight (registered and not yet answered).
+  size_t in_flight() const;
+
+private:
+  friend class responder;
+  void track(const std::string& key, std::shared_ptr<std::atomic<bool>> flag);
+  void forget(const std::string& key, const std::shared_ptr<std::atomic<bool>>& flag);
+
+  message_sink sink_;
+  mutable std::mutex mutex_;
+  std::optional<log_level> level_;
+  std::set<std::string, std::less<>> subscriptions_;
+  std::map<std::string, std::shared_ptr<std::atomic<bool>>> in_flight_;
+};
 
 /// Answers one request exactly once, possibly later and from another thread. Copies share the
 /// answer: the first `result` or `error` wins, later calls do nothing and return false. When
@@ -39,12 +106,40 @@ public:
   /// Whether an answer was sent or is no longer possible.
   bool answered() const;
 
+  // -- beyond the answer ----------------------------------------------------------------------
+
+  /// Whether the client cancelled the request (`notifications/cancelled`). A cancelled request
+  /// gets no answer: `result` and `error` then send nothing and return false, and dropping the
+  /// last copy sends no internal error. Work in progress may check it and stop early.
+  bool cancelled() const;
+  /// The flag behind `cancelled`, for work that outlives this responder (never null).
+  std::shared_ptr<const std::atomic<bool>> cancel_flag() const;
+
+  /// Sends `notifications/progress {progressToken, progress, total?, message?}` when the
+  /// request carried `_meta.progressToken`, is not answered or cancelled yet, and `progress`
+  /// is larger than the last value sent (the spec wants it to increase); false otherwise.
+  bool progress(double progress, std::optional<double> total = std::nullopt,
+                std::string message = {}) const;
+  /// Whether the request carried a progress token.
+  bool wants_progress() const;
+
+  /// Sends a notification on the request's session (see `session_notifier::notify`).
+  bool notify(std::string_view method, nlohmann::json params = nlohmann::json::object()) const;
+  /// A log message to the client of the session (see `session_notifier::log`).
+  bool log(log_level level, std::string_view logger, nlohmann::json data) const;
+  /// The session's notifier; null for a default-constructed responder.
+  std::shared_ptr<session_notifier> notifier() const;
+
 private:
   friend class session;
   struct state;
 
-  /// A responder for request `id` whose answers go to `sink` (none: cannot defer).
-  static responder make(request_id id, message_sink sink);
+  /// A responder for request `id` whose answers go to `sink` (none: cannot defer), tracked as
+  /// in flight by `notifier` (may be null) and sending progress for `progress_token` (null:
+  /// none).
+  static responder make(request_id id, message_sink sink,
+                        std::shared_ptr<session_notifier> notifier = nullptr,
+                        nlohmann::json progress_token = nullptr);
   /// Claims the answer for the session's direct reply; false when it was already given.
   bool claim() const;
   /// Whether late answers can be delivered.
@@ -69,8 +164,28 @@ struct request_context {
   std::string_view protocol_version;
   /// The `capabilities` the client declared in `initialize`.
   const nlohmann::json& client_capabilities;
-  /// For deferred answers; works only when the session has a `message_sink`.
+  /// For deferred answers; works only when the session has a `message_sink`. Also the
+  /// request's way to progress, cancellation and notifications, for handlers that defer.
   responder reply;
+
+  /// Sends a notification to the client on this request's session; safe from any thread, a
+  /// no-op (false) when the session has no sink.
+  bool notify(std::string_view method, nlohmann::json params = nlohmann::json::object()) const {
+    return reply.notify(method, std::move(params));
+  }
+  /// Whether the client cancelled this request.
+  bool cancelled() const { return reply.cancelled(); }
+  /// See `responder::progress`.
+  bool progress(double done, std::optional<double> total = std::nullopt,
+                std::string message = {}) const {
+    return reply.progress(done, total, std::move(message));
+  }
+  /// A `notifications/message` at or above the session's log level.
+  bool log(log_level level, std::string_view logger, nlohmann::json data) const {
+    return reply.log(level, logger, std::move(data));
+  }
+  /// The session's notifier (log level, subscriptions); null only outside a session.
+  std::shared_ptr<session_notifier> notifier() const { return reply.notifier(); }
 };
 
 /// Handles one request. Runs on the thread that called `session::handle`; to work
@@ -84,6 +199,8 @@ using method_handler =
 struct notification_context {
   std::string_view method;
   std::string_view protocol_version;
+  /// The session's notifier, to answer with notifications of its own.
+  std::shared_ptr<session_notifier> notifier = nullptr;
 };
 
 /// Handles one notification; never answers. Exceptions are logged and dropped.

@@ -1,4 +1,4 @@
-// `logging/setLevel` and the stored level.
+// `logging/setLevel` and the stored level (per session, and the last one for the server).
 // SPDX-License-Identifier: MIT
 #include "services/mcp/logging.hpp"
 
@@ -34,20 +34,21 @@ std::optional<log_level> log_settings::level() const {
 
 std::shared_ptr<const log_settings> register_logging(server& srv) {
   auto settings = std::make_shared<log_settings>();
-  srv.register_method("logging/setLevel",
-                      [settings](const nlohmann::json& params, request_context&) -> handler_result {
-                        std::optional<log_level> level;
-                        if (params.contains("level") && params["level"].is_string())
-                          level = parse_log_level(params["level"].get<std::string>());
-                        if (!level)
-                          return make_error(
-                              error_code::invalid_params,
-                              "invalid logging/setLevel params: level must be one of debug, info, "
-                              "notice, warning, error, critical, alert, emergency",
-                              nlohmann::json{{"field", "level"}});
-                        settings->set(*level);
-                        return nlohmann::json::object();
-                      });
+  srv.register_method(
+      "logging/setLevel",
+      [settings](const nlohmann::json& params, request_context& ctx) -> handler_result {
+        std::optional<log_level> level;
+        if (params.contains("level") && params["level"].is_string())
+          level = parse_log_level(params["level"].get<std::string>());
+        if (!level)
+          return make_error(error_code::invalid_params,
+                            "invalid logging/setLevel params: level must be one of debug, info, "
+                            "notice, warning, error, critical, alert, emergency",
+                            nlohmann::json{{"field", "level"}});
+        if (auto notifier = ctx.notifier()) notifier->set_log_level(*level);
+        settings->set(*level);
+        return nlohmann::json::object();
+      });
   return settings;
 }
 

@@ -12,15 +12,12 @@
 
 namespace sage::services::mcp {
 
-/// The syslog severities of RFC 5424 that MCP uses, least severe first.
-enum class log_level { debug, info, notice, warning, error, critical, alert, emergency };
+// `log_level`, `to_string(log_level)` and `parse_log_level` are declared in handler.hpp: each
+// session keeps its client's level in its `session_notifier`.
 
-std::string_view to_string(log_level level);
-std::optional<log_level> parse_log_level(std::string_view text);
-
-/// The level a client asked for. Kept per server: the method table does not know which
-/// session a request came from, which is exact for stdio (one session per process) and
-/// shared by all clients of one Streamable HTTP server. Safe from any thread.
+/// The level a client last asked for, whichever session it came from: a record for the
+/// server (the level that counts is the session's, see `session_notifier::level`). Safe from
+/// any thread.
 class log_settings {
 public:
   void set(log_level level);
@@ -33,9 +30,8 @@ private:
 };
 
 /// Registers `logging/setLevel` (and with it the `logging` capability): a valid level is
-/// stored in the returned settings and answered with `{}`; a missing or unknown level is
-/// -32602. `notifications/message` are not sent yet: handlers have no channel to the client
-/// besides the answer to their request.
+/// stored in the session (its `notifications/message` from then on are at or above it) and in
+/// the returned settings, and answered with `{}`; a missing or unknown level is -32602.
 std::shared_ptr<const log_settings> register_logging(server& srv);
 
 } // namespace sage::services::mcp

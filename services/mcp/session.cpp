@@ -52,7 +52,8 @@ const char* to_string(session_state state) {
 }
 
 session::session(std::shared_ptr<const server> srv, session_options options)
-    : server_(std::move(srv)), options_(std::move(options)) {}
+    : server_(std::move(srv)), options_(std::move(options)),
+      notifier_(std::make_shared<session_notifier>(options_.sink)) {}
 
 std::optional<nlohmann::json> session::handle(std::string_view text) {
   return handle(parse_message(text, options_.bounds));
@@ -120,12 +121,19 @@ nlohmann::json session::on_initialize(const request& r) {
 }
 
 std::optional<nlohmann::json> session::dispatch(const request& r, const method_handler& handler) {
-  auto reply = responder::make(r.id, options_.sink);
+  json progress_token;
+  if (auto meta = r.params.find("_meta"); meta != r.params.end() && meta->is_object())
+    if (auto token = meta->find("progressToken");
+        token != meta->end() && (token->is_string() || token->is_number_integer()))
+      progress_token = *token;
+  auto reply = responder::make(r.id, options_.sink, notifier_, std::move(progress_token));
   request_context ctx{r.id, r.method, protocol_version_ ? *protocol_version_ : std::string_view{},
                       client_capabilities_, reply};
   auto internal_error = [&](std::string_view reason) -> std::optional<json> {
-    log("failed to handle request",
-        json{{"method", r.method}, {"id", to_json(r.id)}, {"reason", reason}});
+    json fields{{"method", r.method}, {"id", to_json(r.id)}, {"reason", reason}};
+    log("failed to handle request", fields);
+    fields["event"] = "failed to handle request";
+    notifier_->log(log_level::error, "sage.mcp", std::move(fields));
     if (!reply.claim()) return std::nullopt; // it answered through the responder before failing
     return error_response(
         r.id, make_error(error_code::internal_error,
@@ -170,13 +178,15 @@ void session::on_notification(const notification& n) {
     log("ignored notification", json{{"method", n.method}, {"reason", "before initialize"}});
     return;
   }
+  if (n.method == "notifications/cancelled") on_cancelled(n.params);
   const auto* handler = server_->find_notification(n.method);
   if (handler == nullptr) {
-    log("ignored notification", json{{"method", n.method}, {"reason", "not handled"}});
+    if (n.method != "notifications/cancelled")
+      log("ignored notification", json{{"method", n.method}, {"reason", "not handled"}});
     return;
   }
   try {
-    (*handler)(n.params, notification_context{n.method, *protocol_version_});
+    (*handler)(n.params, notification_context{n.method, *protocol_version_, notifier_});
   } catch (const std::exception& e) {
     log("failed to handle notification",
         json{{"method", n.method}, {"reason", std::string{"exception: "} + e.what()}});
@@ -184,6 +194,27 @@ void session::on_notification(const notification& n) {
     log("failed to handle notification",
         json{{"method", n.method}, {"reason", "exception of unknown type"}});
   }
+}
+
+void session::on_cancelled(const nlohmann::json& params) {
+  auto id = params.is_object() ? params.find("requestId") : params.end();
+  if (!params.is_object() || id == params.end() || !(id->is_string() || id->is_number_integer())) {
+    log("ignored cancellation",
+        json{{"reason", "requestId is missing or not a string or integer"}});
+    return;
+  }
+  json fields{{"id", *id}};
+  if (auto reason = params.find("reason"); reason != params.end() && reason->is_string())
+    fields["reason"] = *reason;
+  // initialize is answered before the next message is read: it is never in flight
+  if (!notifier_->cancel(id->dump())) {
+    fields["ignored"] = "no request with this id is in flight";
+    log("ignored cancellation", fields);
+    return;
+  }
+  log("request cancelled", fields);
+  fields["event"] = "request cancelled";
+  notifier_->log(log_level::info, "sage.mcp", std::move(fields));
 }
 
 void session::log(std::string_view event, const nlohmann::json& fields) const {

@@ -41,7 +41,8 @@ using session_log = std::function<void(std::string_view event, const nlohmann::j
 struct session_options {
   /// Bounds for incoming message texts.
   limits bounds;
-  /// For deferred answers; without it, a handler that defers gets -32603.
+  /// For deferred answers and notifications; without it, a handler that defers gets -32603
+  /// and notifications are dropped.
   message_sink sink;
   /// For handler failures and ignored messages; may be empty.
   session_log log;
@@ -55,6 +56,11 @@ struct session_options {
 /// first); a second `initialize` is refused; `notifications/initialized` moves to `ready`.
 /// Requests between the `initialize` answer and that notification are served, since over HTTP
 /// the notification and the next request may arrive in either order.
+///
+/// `notifications/cancelled {requestId, reason?}` marks a request in flight cancelled: it gets
+/// no answer (its handler may see `ctx.cancelled()` and stop). An unknown or answered id, or
+/// the id of `initialize` (which cannot be cancelled), is ignored. A handler registered for
+/// `notifications/cancelled` still runs afterwards.
 class session {
 public:
   explicit session(std::shared_ptr<const server> srv, session_options options = {});
@@ -77,15 +83,26 @@ public:
   const nlohmann::json& client_info() const { return client_info_; }
   const nlohmann::json& client_capabilities() const { return client_capabilities_; }
 
+  /// Sends a notification to the client from outside a handler; safe from any thread, a
+  /// no-op (false) without a sink.
+  bool notify(std::string_view method, nlohmann::json params = nlohmann::json::object()) const {
+    return notifier_->notify(method, std::move(params));
+  }
+
+  /// The session's notifier: shared with its requests, alive as long as one of them is.
+  std::shared_ptr<session_notifier> notifier() const { return notifier_; }
+
 private:
   std::optional<nlohmann::json> on_request(const request& r);
   void on_notification(const notification& n);
+  void on_cancelled(const nlohmann::json& params);
   nlohmann::json on_initialize(const request& r);
   std::optional<nlohmann::json> dispatch(const request& r, const method_handler& handler);
   void log(std::string_view event, const nlohmann::json& fields) const;
 
   std::shared_ptr<const server> server_;
   session_options options_;
+  std::shared_ptr<session_notifier> notifier_;
   session_state state_ = session_state::awaiting_initialize;
   std::optional<std::string> protocol_version_;
   nlohmann::json client_info_;

@@ -109,7 +109,10 @@ private:
 };
 
 /// Registers `tools/list` and `tools/call` for `registry` on `srv`. Calls run on `pool` and
-/// are answered through the request's responder (the session needs a `message_sink`).
+/// are answered through the request's responder (the session needs a `message_sink`). A call
+/// cancelled before it starts does not run, one cancelled while running is not answered; a
+/// call with a progress token reports 0 of 1 when it starts and 1 of 1 before its answer; a
+/// failed call (`isError`) is logged to the client at `warning`.
 /// `pool` must outlive every session of `srv`; the registry is kept alive by the handlers.
 void register_tool_methods(server& srv, std::shared_ptr<const tool_registry> registry,
                            worker_pool& pool);
