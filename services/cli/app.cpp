@@ -122,6 +122,21 @@ int run(int argc, char** argv) {
         long_running = true;
         action = [&](const output& o) { return run_mcp(s, o); };
       });
+  serve_args serve;
+  auto* serve_cmd =
+      app.add_subcommand("serve", "serve the Model Context Protocol over Streamable HTTP at "
+                                  "http://127.0.0.1:<server.mcp_port>/mcp until Ctrl-C or SIGTERM");
+  serve_cmd->add_option("--host", serve.host, "address to listen on (default 127.0.0.1)");
+  serve_cmd
+      ->add_option("--port", serve.port,
+                   "MCP port (default server.mcp_port, SAGE_MCP_PORT; 0 = any free port)")
+      ->check(CLI::Range(0, 65535));
+  serve_cmd->add_flag("--allow-remote", serve.allow_remote,
+                      "allow a --host that is not loopback (there is no authentication)");
+  serve_cmd->callback([&] {
+    long_running = true;
+    action = [&](const output& o) { return run_serve(s, o, serve); };
+  });
   app.add_subcommand("version", "print the version")->callback([&] {
     action = [&](const output& o) { return run_version(o); };
   });

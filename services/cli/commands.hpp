@@ -44,6 +44,16 @@ int run_node(session& s, const output& out);
 /// `sage mcp`: serves MCP over stdin/stdout until end of input or SIGINT/SIGTERM (exit 0).
 int run_mcp(session& s, const output& out);
 
+/// Arguments of `sage serve`; unset optionals fall back to the configuration.
+struct serve_args {
+  std::string host = "127.0.0.1"; ///< where to listen
+  std::optional<int> port;        ///< MCP port (default server.mcp_port); 0 = any free port
+  bool allow_remote = false;      ///< permit a host that is not loopback
+};
+
+/// `sage serve`: serves MCP over Streamable HTTP at `/mcp` until SIGINT/SIGTERM (exit 0).
+int run_serve(session& s, const output& out, const serve_args& a);
+
 // -- working memory, sessions and the token budget (docs/cli.md) --
 
 /// Arguments of `sage memory …`; optionals are unset when the flag was not given.

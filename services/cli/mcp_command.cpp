@@ -3,13 +3,10 @@
 #include "services/cli/commands.hpp"
 #include "services/cli/signals.hpp"
 
-#include "services/mcp/completion.hpp"
-#include "services/mcp/logging.hpp"
-#include "services/mcp/prompts.hpp"
-#include "services/mcp/resources.hpp"
+#include "services/cli/mcp_setup.hpp"
+
 #include "services/mcp/server.hpp"
 #include "services/mcp/stdio_transport.hpp"
-#include "services/mcp/tools.hpp"
 #include "services/mcp/worker_pool.hpp"
 
 #include <csignal>
@@ -20,10 +17,6 @@
 
 namespace sage::services::cli {
 namespace {
-
-/// Tool calls that may run at once; more wait in the pool's queue. Each blocks on the engine,
-/// whose workers do the work, so a few are enough to keep a slow call from holding up others.
-constexpr size_t tool_threads = 4;
 
 /// Session events go to stderr with the other logs; stdout is the protocol's alone.
 void log_session_event(std::string_view event, const nlohmann::json& fields) {
@@ -43,19 +36,11 @@ int run_mcp(session& s, const output& out) {
   auto rt = s.open(/*long_running=*/true);
   if (!rt) return out.fail(rt.err());
 
-  auto srv = std::make_shared<mcp::server>();
-  // -- tools, resources and prompts: the one place they are registered -----------------------
   // Tool calls block on the engine, so they run on the pool, answering through the session's
   // sink; the pool is declared before the transport so that it outlives it, and it finishes
   // the calls it holds before the engine stops below.
-  auto pool = std::make_unique<mcp::worker_pool>(tool_threads);
-  mcp::register_tools(*srv, *(*rt)->engine, *pool);
-  mcp::register_resources(*srv, *(*rt)->engine, *pool);
-  mcp::register_prompts(*srv, *(*rt)->engine, *pool);
-  mcp::register_completion(*srv, *(*rt)->engine, *pool);
-  mcp::register_logging(*srv);
-  // The server is read-only from here on.
-  // -------------------------------------------------------------------------------------------
+  auto pool = std::make_unique<mcp::worker_pool>(mcp_tool_threads);
+  auto srv = make_mcp_server(**rt, *pool);
 
   mcp::stdio_options opts;
   opts.log = log_session_event;
