@@ -1,5 +1,5 @@
-// A real engine over a small temporary knowledge base and an initialized session whose server
-// has resources, prompts, completion and logging registered: for the tests of those methods.
+// A real engine over a small temporary knowledge base and an initialized MCP session on it, for
+// the tests of the methods that call the engine (tools, resources, prompts, completion).
 // SPDX-License-Identifier: MIT
 #pragma once
 
@@ -17,6 +17,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -28,7 +29,9 @@ inline std::string kb_doc(const std::string& title, const std::string& body) {
   return "---\ntitle: " + title + "\n---\n\n# " + title + "\n\n" + body + "\n";
 }
 
-struct engine_fixture {
+/// A real engine over the knowledge base a derived fixture writes into `kb`, a worker pool, and
+/// an initialized session on a server with whatever `start` is told to register.
+struct engine_session {
   static constexpr auto answer_wait = std::chrono::seconds(20);
 
   sage::test::temp_dir kb;
@@ -36,21 +39,20 @@ struct engine_fixture {
   std::unique_ptr<actors::engine> engine;
   std::unique_ptr<worker_pool> pool;
   std::shared_ptr<server> srv = std::make_shared<server>();
-  std::shared_ptr<const log_settings> logging;
   recorder rec;
   std::optional<session> s;
   int next_id = 1;
 
-  /// `page_size`: of resources/list, small to test paging.
-  explicit engine_fixture(size_t page_size = resources_page_size) {
+  ~engine_session() {
+    s.reset();
+    pool.reset(); // finish running calls before the engine goes
+    if (engine) engine->stop();
+  }
+
+  /// Loads `kb`, starts the engine and a pool of 2, lets `install` register methods on the
+  /// server, then opens and initializes the session.
+  void start(const std::function<void(server&, actors::engine&, worker_pool&)>& install) {
     using namespace std::chrono_literals;
-    kb.write("INDEX.md", kb_doc("Index", "Start here for anything about lighthouses."));
-    kb.write("core/PRINCIPLES.md", kb_doc("Principles", "Lighthouses guide ships safely home."));
-    kb.write("guidelines/STYLE.md", kb_doc("Style", "Write about lighthouses and harbours."));
-    kb.write("guidelines/SECURITY.md", kb_doc("Security", "Lock the lamp room at night."));
-    kb.write("guidelines/testing/SEA_TRIALS.md", kb_doc("Sea trials", "Test lamps at sea."));
-    kb.write("frameworks/BEACON.md", kb_doc("Beacon", "A framework for beacon maintenance."));
-    kb.write("templates/REPORT.md", kb_doc("Report", "A template for keeper reports."));
     auto cfg = core::default_config();
     cfg.kb_path = kb.path().string();
     cfg.cache_enabled = false;
@@ -67,22 +69,13 @@ struct engine_fixture {
     engine = actors::engine::start(cfg, *counter, std::move(*loaded), eo);
     BOOST_REQUIRE(engine->await_ready());
     pool = std::make_unique<worker_pool>(2);
-    register_resources(*srv, *engine, *pool, page_size);
-    register_prompts(*srv, *engine, *pool);
-    register_completion(*srv, *engine, *pool);
-    logging = register_logging(*srv);
+    install(*srv, *engine, *pool);
     session_options so;
     so.sink = rec.sink();
     so.log = rec.log();
     s.emplace(srv, std::move(so));
     BOOST_REQUIRE(s->handle(initialize_text("2025-11-25", 1000)));
     s->handle(notification_text("notifications/initialized"));
-  }
-
-  ~engine_fixture() {
-    s.reset();
-    pool.reset(); // finish running calls before the engine goes
-    engine->stop();
   }
 
   /// The answer to a request, direct or delivered later through the sink.
@@ -100,6 +93,28 @@ struct engine_fixture {
     }
     BOOST_FAIL("no answer to " << method << " id " << id);
     return {};
+  }
+};
+
+/// The resources, prompts, completion and logging methods over a small lighthouse KB.
+struct engine_fixture : engine_session {
+  std::shared_ptr<const log_settings> logging;
+
+  /// `page_size`: of resources/list, small to test paging.
+  explicit engine_fixture(size_t page_size = resources_page_size) {
+    kb.write("INDEX.md", kb_doc("Index", "Start here for anything about lighthouses."));
+    kb.write("core/PRINCIPLES.md", kb_doc("Principles", "Lighthouses guide ships safely home."));
+    kb.write("guidelines/STYLE.md", kb_doc("Style", "Write about lighthouses and harbours."));
+    kb.write("guidelines/SECURITY.md", kb_doc("Security", "Lock the lamp room at night."));
+    kb.write("guidelines/testing/SEA_TRIALS.md", kb_doc("Sea trials", "Test lamps at sea."));
+    kb.write("frameworks/BEACON.md", kb_doc("Beacon", "A framework for beacon maintenance."));
+    kb.write("templates/REPORT.md", kb_doc("Report", "A template for keeper reports."));
+    start([&](server& srv, actors::engine& eng, worker_pool& p) {
+      register_resources(srv, eng, p, page_size);
+      register_prompts(srv, eng, p);
+      register_completion(srv, eng, p);
+      logging = register_logging(srv);
+    });
   }
 
   /// The result of a request that must succeed.

@@ -6,10 +6,7 @@
 #include "services/mcp/tools_schema.hpp"
 #include "services/mcp/worker_pool.hpp"
 
-#include "actors/engine.hpp"
-#include "core/kb_loader.hpp"
-#include "mcp/session_fixture.hpp"
-#include "support/test_support.hpp"
+#include "mcp/engine_fixture.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -25,12 +22,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr auto answer_wait = 20s;
-
-std::string doc(const std::string& title, const std::string& body) {
-  return "---\ntitle: " + title + "\n---\n\n# " + title + "\n\n" + body + "\n";
-}
-
 /// A long document about `topic`, in sections.
 std::string big_doc(int n) {
   std::string body;
@@ -41,74 +32,23 @@ std::string big_doc(int n) {
               " explains how the beacon keeper logs the tide at hour " + std::to_string(s) + ". ";
     body += "\n";
   }
-  return doc("Reference " + std::to_string(n), body);
+  return kb_doc("Reference " + std::to_string(n), body);
 }
 
-struct tools_fixture {
-  sage::test::temp_dir kb;
-  sage::test::temp_dir data;
-  std::unique_ptr<actors::engine> engine;
-  std::unique_ptr<worker_pool> pool;
-  std::shared_ptr<server> srv = std::make_shared<server>();
+struct tools_fixture : engine_session {
   std::shared_ptr<const tool_registry> registry;
-  recorder rec;
-  std::optional<session> s;
-  int next_id = 1;
 
   tools_fixture() {
-    kb.write("INDEX.md", doc("Index", "Start here for anything about lighthouses."));
-    kb.write("core/PRINCIPLES.md", doc("Principles", "Lighthouses guide ships safely home."));
-    kb.write("guidelines/STYLE.md", doc("Style", "Write about lighthouses and harbours."));
-    kb.write("frameworks/BEACON.md", doc("Beacon", "A framework for beacon maintenance."));
-    kb.write("templates/REPORT.md", doc("Report", "A template for keeper reports."));
+    kb.write("INDEX.md", kb_doc("Index", "Start here for anything about lighthouses."));
+    kb.write("core/PRINCIPLES.md", kb_doc("Principles", "Lighthouses guide ships safely home."));
+    kb.write("guidelines/STYLE.md", kb_doc("Style", "Write about lighthouses and harbours."));
+    kb.write("frameworks/BEACON.md", kb_doc("Beacon", "A framework for beacon maintenance."));
+    kb.write("templates/REPORT.md", kb_doc("Report", "A template for keeper reports."));
     for (int i = 0; i < 12; ++i)
       kb.write("references/REF" + std::to_string(i) + ".md", big_doc(i));
-    auto cfg = core::default_config();
-    cfg.kb_path = kb.path().string();
-    cfg.cache_enabled = false;
-    cfg.data_dir = (data.path() / "sage").string();
-    cfg.engine.shutdown_grace = 1s;
-    auto counter = core::token_counter::load("cl100k_base", SAGE_DEFAULT_DATA_DIR);
-    BOOST_REQUIRE(counter);
-    core::kb_load_options opts;
-    opts.root = kb.path();
-    auto loaded = core::load_knowledge_base(cfg, opts);
-    BOOST_REQUIRE(loaded);
-    actors::engine_options eo;
-    eo.workers = 2;
-    engine = actors::engine::start(cfg, *counter, std::move(*loaded), eo);
-    BOOST_REQUIRE(engine->await_ready());
-    pool = std::make_unique<worker_pool>(2);
-    registry = register_tools(*srv, *engine, *pool);
-    session_options so;
-    so.sink = rec.sink();
-    so.log = rec.log();
-    s.emplace(srv, std::move(so));
-    BOOST_REQUIRE(s->handle(initialize_text("2025-11-25", 1000)));
-    s->handle(notification_text("notifications/initialized"));
-  }
-
-  ~tools_fixture() {
-    s.reset();
-    pool.reset(); // finish running calls before the engine goes
-    engine->stop();
-  }
-
-  /// The answer to a request, direct or delivered later through the sink.
-  json request(const std::string& method, json params) {
-    int id = next_id++;
-    if (auto direct = s->handle(request_text(method, id, std::move(params)))) return *direct;
-    auto until = std::chrono::steady_clock::now() + answer_wait;
-    while (std::chrono::steady_clock::now() < until) {
-      {
-        std::lock_guard lock{rec.mutex};
-        for (const auto& m : rec.sent)
-          if (m.value("id", json()) == id) return m;
-      }
-      std::this_thread::sleep_for(2ms);
-    }
-    BOOST_FAIL("no answer to " << method << " id " << id);
-    return {};
+    start([&](server& srv, actors::engine& eng, worker_pool& p) {
+      registry = register_tools(srv, eng, p);
+    });
   }
 
   /// The result of a tools/call (a CallToolResult).
