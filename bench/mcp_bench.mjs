@@ -12,7 +12,9 @@
 //     `sage serve` (a new session);
 //   - round trips on the bundled KB and on the tldr pages: ping, tools/call search_knowledge
 //     (a fixed list of queries), tools/call get_knowledge and resources/read of one document,
-//     and server-filesystem's tools/call read_text_file of the same file (allowed dir = the KB).
+//     and server-filesystem's tools/call read_text_file of the same file (allowed dir = the KB);
+//   - for HTTP, whose peer server-filesystem does not speak, the SDK's own Streamable HTTP
+//     server (mcp_bench_http_peer.mjs) with the same read_text_file: ping, the read, a new session.
 // The rows of a KB take turns in blocks of `block` calls, so a change of load on the machine
 // falls on all of them. listTools is never called, so the SDK does not validate
 // structuredContent against output schemas (client-side work left out of every row alike).
@@ -22,9 +24,9 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const usage =
   "usage: SAGE_BENCH_NODE_DIR=DIR node mcp_bench.mjs SAGE_BINARY BUNDLED_KB TLDR_DIR " +
@@ -60,6 +62,7 @@ const { StreamableHTTPClientTransport } = await load(
 const packageVersion = (name) =>
   JSON.parse(readFileSync(join(nodeDir, "node_modules", name, "package.json"), "utf8")).version;
 const fsServer = join(nodeDir, "node_modules/@modelcontextprotocol/server-filesystem/dist/index.js");
+const httpPeer = join(dirname(fileURLToPath(import.meta.url)), "mcp_bench_http_peer.mjs");
 
 // The knowledge bases: realistic queries for each, and one Markdown document to read whole.
 const KBS = [
@@ -124,19 +127,19 @@ async function connectStdio(command, args, env) {
 const sageMcp = (kb) => connectStdio(sage, ["--kb", kb.root, "mcp", "-q"], sageEnv());
 const fsPeer = (kb) => connectStdio(process.execPath, [fsServer, kb.root], {});
 
-// `sage serve --port 0`; the URL comes from its "listening on" log line.
-async function startServe(kb) {
-  const child = spawn(sage, ["--kb", kb.root, "serve", "--port", "0"], {
-    env: { ...process.env, ...sageEnv() },
+// An HTTP server on a free port; the URL comes from its "listening on" log line.
+async function startHttp(command, args, env) {
+  const child = spawn(command, args, {
+    env: { ...process.env, ...env },
     stdio: ["ignore", "ignore", "pipe"],
   });
   const stderr = collectStderr(child.stderr);
   const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`sage serve did not start:\n${stderr.text}`)),
+    const timer = setTimeout(() => reject(new Error(`${command} did not start:\n${stderr.text}`)),
                              120000);
     child.on("exit", (code) => {
       clearTimeout(timer);
-      reject(new Error(`sage serve exited with ${code}:\n${stderr.text}`));
+      reject(new Error(`${command} exited with ${code}:\n${stderr.text}`));
     });
     child.stderr.on("data", () => {
       const m = stderr.text.match(/listening on (http:\/\/127\.0\.0\.1:\d+\/mcp)/);
@@ -153,10 +156,14 @@ async function startServe(kb) {
     async stop() {
       child.kill("SIGTERM");
       const code = await exited;
-      if (code !== 0) failure(`sage serve exited with ${code} on SIGTERM:\n${stderr.text}`);
+      if (code !== 0) failure(`${command} exited with ${code} on SIGTERM:\n${stderr.text}`);
     },
   };
 }
+
+const startServe = (kb) => startHttp(sage, ["--kb", kb.root, "serve", "--port", "0"], sageEnv());
+const startHttpPeer = () =>
+  startHttp(process.execPath, [httpPeer], { SAGE_BENCH_NODE_DIR: nodeDir });
 
 async function connectHttp(url) {
   const client = new Client({ name: "sage-mcp-bench", version: "1" });
@@ -199,18 +206,27 @@ async function initializeRows() {
   for (let i = 0; i < initRuns; ++i)
     for (const s of starts) s.times.push(await timeStartup(s.start));
 
-  // A new session on a running `sage serve`: what an HTTP client pays to start.
+  // A new session on a running server: what an HTTP client pays to start.
   const serve = await startServe(KBS[0]);
-  const http = { what: "sage serve, bundled KB: new session on a running server", times: [] };
-  await closeHttp(await connectHttp(serve.url));
-  for (let i = 0; i < initRuns; ++i) {
-    const t0 = performance.now();
-    const c = await connectHttp(serve.url);
-    http.times.push(performance.now() - t0);
-    await closeHttp(c);
+  const peer = await startHttpPeer();
+  const sessions = [
+    { what: "sage serve, bundled KB: new session on a running server", url: serve.url },
+    { what: "SDK Streamable HTTP server (node): new session on a running server", url: peer.url },
+  ];
+  for (const s of sessions) {
+    await closeHttp(await connectHttp(s.url));
+    s.times = [];
   }
+  for (let i = 0; i < initRuns; ++i)
+    for (const s of sessions) {
+      const t0 = performance.now();
+      const c = await connectHttp(s.url);
+      s.times.push(performance.now() - t0);
+      await closeHttp(c);
+    }
   await serve.stop();
-  return [...starts, http];
+  await peer.stop();
+  return [...starts, ...sessions];
 }
 
 // -- round trips --------------------------------------------------------------------------------
@@ -224,7 +240,7 @@ async function tool(client, name, args) {
   return textOf(r).length;
 }
 
-function rowsFor(kb, sageStdio, sageHttp, fs) {
+function rowsFor(kb, sageStdio, sageHttp, fs, peerHttp) {
   const file = readFileSync(join(kb.root, kb.doc.path), "utf8");
   const fullPath = join(kb.root, kb.doc.path);
   let q = 0;
@@ -233,10 +249,17 @@ function rowsFor(kb, sageStdio, sageHttp, fs) {
   const getDoc = (client) => () => tool(client, "get_knowledge",
                                         { target: kb.doc.path, budget: 10000 });
   const ping = (client) => async () => { await client.ping(); return 0; };
+  const readText = (client) => async () => {
+    const r = await client.callTool({ name: "read_text_file", arguments: { path: fullPath } });
+    if (r.isError || textOf(r) !== file)
+      throw new Error(`read_text_file ${fullPath}: ${r.isError ? textOf(r) : "differs from the file"}`);
+    return textOf(r).length;
+  };
   return [
     { server: "sage", transport: "stdio", call: "ping", run: ping(sageStdio) },
     { server: "sage", transport: "HTTP", call: "ping", run: ping(sageHttp) },
     { server: "server-filesystem", transport: "stdio", call: "ping", run: ping(fs) },
+    { server: "SDK HTTP server", transport: "HTTP", call: "ping", run: ping(peerHttp) },
     { server: "sage", transport: "stdio", call: "tools/call search_knowledge", run: search(sageStdio) },
     { server: "sage", transport: "HTTP", call: "tools/call search_knowledge", run: search(sageHttp) },
     { server: "sage", transport: "stdio", call: "tools/call get_knowledge (document)", run: getDoc(sageStdio) },
@@ -252,12 +275,11 @@ function rowsFor(kb, sageStdio, sageHttp, fs) {
     },
     {
       server: "server-filesystem", transport: "stdio", call: "tools/call read_text_file (document)",
-      run: async () => {
-        const r = await fs.callTool({ name: "read_text_file", arguments: { path: fullPath } });
-        if (r.isError || textOf(r) !== file)
-          throw new Error(`read_text_file ${fullPath}: ${r.isError ? textOf(r) : "differs from the file"}`);
-        return textOf(r).length;
-      },
+      run: readText(fs),
+    },
+    {
+      server: "SDK HTTP server", transport: "HTTP", call: "tools/call read_text_file (document)",
+      run: readText(peerHttp),
     },
   ];
 }
@@ -277,7 +299,9 @@ async function roundTrips(kb) {
   const serve = await startServe(kb);
   const http = await connectHttp(serve.url);
   const fs = await fsPeer(kb);
-  const rows = rowsFor(kb, sageStdio, http.client, fs);
+  const peer = await startHttpPeer();
+  const peerHttp = await connectHttp(peer.url);
+  const rows = rowsFor(kb, sageStdio, http.client, fs, peerHttp.client);
   for (const row of rows) {
     row.kb = kb.name;
     row.chars = [];
@@ -291,6 +315,8 @@ async function roundTrips(kb) {
   await closeHttp(http);
   await serve.stop();
   await fs.close();
+  await closeHttp(peerHttp);
+  await peer.stop();
   return rows;
 }
 
