@@ -61,7 +61,8 @@ const { StreamableHTTPClientTransport } = await load(
   "@modelcontextprotocol/sdk/client/streamableHttp.js");
 const packageVersion = (name) =>
   JSON.parse(readFileSync(join(nodeDir, "node_modules", name, "package.json"), "utf8")).version;
-const fsServer = join(nodeDir, "node_modules/@modelcontextprotocol/server-filesystem/dist/index.js");
+const fsServer =
+  join(nodeDir, "node_modules/@modelcontextprotocol/server-filesystem/dist/index.js");
 const httpPeer = join(dirname(fileURLToPath(import.meta.url)), "mcp_bench_http_peer.mjs");
 
 // The knowledge bases: realistic queries for each, and one Markdown document to read whole.
@@ -231,7 +232,8 @@ async function initializeRows() {
 
 // -- round trips --------------------------------------------------------------------------------
 
-const textOf = (r) => (r.content ?? []).filter((c) => c.type === "text").map((c) => c.text).join("");
+const textOf = (r) =>
+  (r.content ?? []).filter((c) => c.type === "text").map((c) => c.text).join("");
 
 // A tool call that must succeed; returns the size of its text.
 async function tool(client, name, args) {
@@ -252,7 +254,8 @@ function rowsFor(kb, sageStdio, sageHttp, fs, peerHttp) {
   const readText = (client) => async () => {
     const r = await client.callTool({ name: "read_text_file", arguments: { path: fullPath } });
     if (r.isError || textOf(r) !== file)
-      throw new Error(`read_text_file ${fullPath}: ${r.isError ? textOf(r) : "differs from the file"}`);
+      throw new Error(`read_text_file ${fullPath}: ` +
+                      (r.isError ? textOf(r) : "differs from the file"));
     return textOf(r).length;
   };
   return [
@@ -260,10 +263,14 @@ function rowsFor(kb, sageStdio, sageHttp, fs, peerHttp) {
     { server: "sage", transport: "HTTP", call: "ping", run: ping(sageHttp) },
     { server: "server-filesystem", transport: "stdio", call: "ping", run: ping(fs) },
     { server: "SDK HTTP server", transport: "HTTP", call: "ping", run: ping(peerHttp) },
-    { server: "sage", transport: "stdio", call: "tools/call search_knowledge", run: search(sageStdio) },
-    { server: "sage", transport: "HTTP", call: "tools/call search_knowledge", run: search(sageHttp) },
-    { server: "sage", transport: "stdio", call: "tools/call get_knowledge (document)", run: getDoc(sageStdio) },
-    { server: "sage", transport: "HTTP", call: "tools/call get_knowledge (document)", run: getDoc(sageHttp) },
+    { server: "sage", transport: "stdio", call: "tools/call search_knowledge",
+      run: search(sageStdio) },
+    { server: "sage", transport: "HTTP", call: "tools/call search_knowledge",
+      run: search(sageHttp) },
+    { server: "sage", transport: "stdio", call: "tools/call get_knowledge (document)",
+      run: getDoc(sageStdio) },
+    { server: "sage", transport: "HTTP", call: "tools/call get_knowledge (document)",
+      run: getDoc(sageHttp) },
     {
       server: "sage", transport: "stdio", call: "resources/read (document)",
       run: async () => {
@@ -332,11 +339,13 @@ function sageVersion() {
 const loadBefore = loadavg();
 const t0 = performance.now();
 console.log(`# MCP round trips: sage beside @modelcontextprotocol/server-filesystem\n`);
-console.log(`- ${await sageVersion()}; @modelcontextprotocol/sdk ${packageVersion("@modelcontextprotocol/sdk")} ` +
-            `client; @modelcontextprotocol/server-filesystem ${packageVersion("@modelcontextprotocol/server-filesystem")}; ` +
+const sdk = packageVersion("@modelcontextprotocol/sdk");
+const fsVersion = packageVersion("@modelcontextprotocol/server-filesystem");
+console.log(`- ${await sageVersion()}; @modelcontextprotocol/sdk ${sdk} client; ` +
+            `@modelcontextprotocol/server-filesystem ${fsVersion}; ` +
             `node ${process.versions.node}`);
-console.log(`- ${calls} calls per row after ${warmup} warm-up calls, one at a time, rows taking turns ` +
-            `in blocks of ${block}; ${initRuns} starts per initialize row`);
+console.log(`- ${calls} calls per row after ${warmup} warm-up calls, one at a time, ` +
+            `rows taking turns in blocks of ${block}; ${initRuns} starts per initialize row`);
 
 let initRows = [];
 const tripRows = [];
@@ -360,14 +369,16 @@ for (const r of initRows) {
 }
 
 console.log(`\n## round trips, one client, one call at a time\n`);
-console.log(`| KB | server | transport | call | p50 ms | p99 ms | mean ms | calls/s | mean answer chars |`);
+console.log("| KB | server | transport | call | p50 ms | p99 ms | mean ms | calls/s | " +
+            "mean answer chars |");
 console.log(`|---|---|---|---|---|---|---|---|---|`);
 for (const r of tripRows) {
   if (r.times.length === 0) continue;
   const s = sorted(r.times);
   const m = mean(r.times);
-  console.log(`| ${r.kb} | ${r.server} | ${r.transport} | ${r.call} | ${ms(percentile(s, 0.5))} | ` +
-              `${ms(percentile(s, 0.99))} | ${ms(m)} | ${Math.round(1000 / m)} | ${Math.round(mean(r.chars))} |`);
+  console.log(`| ${r.kb} | ${r.server} | ${r.transport} | ${r.call} | ` +
+              `${ms(percentile(s, 0.5))} | ${ms(percentile(s, 0.99))} | ${ms(m)} | ` +
+              `${Math.round(1000 / m)} | ${Math.round(mean(r.chars))} |`);
 }
 if (failures > 0) {
   console.error(`\n${failures} calls or checks failed`);

@@ -18,7 +18,9 @@ MCP_FS_VERSION=2026.8.31 # @modelcontextprotocol/server-filesystem
 
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
-build="$(cd "${1:?usage: mcp_bench.sh BUILD_DIR [--calls N] [--init-runs N]}" && pwd)"
+usage="usage: bench/mcp_bench.sh BUILD_DIR [--calls N] [--init-runs N]"
+[[ -d "${1:-}" ]] || { echo "error: build folder '${1:-}' not found; $usage" >&2; exit 2; }
+build="$(cd "$1" && pwd)"
 shift
 sage="$build/services/sage"
 corpora="${SAGE_CORPORA:-$root/../shared/corpora}"
@@ -36,7 +38,8 @@ installed() { # package version
 }
 if ! installed @modelcontextprotocol/sdk "$MCP_SDK_VERSION" ||
    ! installed @modelcontextprotocol/server-filesystem "$MCP_FS_VERSION"; then
-  echo "installing the MCP SDK $MCP_SDK_VERSION and server-filesystem $MCP_FS_VERSION into $node_dir" >&2
+  echo "installing the MCP SDK $MCP_SDK_VERSION and server-filesystem $MCP_FS_VERSION" \
+       "into $node_dir" >&2
   mkdir -p "$node_dir"
   npm install --prefix "$node_dir" --no-audit --no-fund \
     "@modelcontextprotocol/sdk@$MCP_SDK_VERSION" \
