@@ -10,12 +10,13 @@ namespace sage::services::mcp {
 
 // -- session_notifier ---------------------------------------------------------------------------
 
-bool session_notifier::notify(std::string_view method, nlohmann::json params) const {
+bool session_notifier::notify(std::string_view method, nlohmann::json params,
+                              const std::string& related) const {
   if (!sink_) return false;
   nlohmann::json message{{"jsonrpc", "2.0"}, {"method", method}};
   if (!params.is_null()) message["params"] = std::move(params);
   try {
-    sink_(std::move(message));
+    sink_(std::move(message), related);
   } catch (...) { // the transport is gone; a notification is fire-and-forget
     return false;
   }
@@ -32,11 +33,13 @@ std::optional<log_level> session_notifier::level() const {
   return level_;
 }
 
-bool session_notifier::log(log_level level, std::string_view logger, nlohmann::json data) const {
+bool session_notifier::log(log_level level, std::string_view logger, nlohmann::json data,
+                           const std::string& related) const {
   auto threshold = this->level();
   if (!threshold || level < *threshold) return false;
   return notify("notifications/message",
-                {{"level", to_string(level)}, {"logger", logger}, {"data", std::move(data)}});
+                {{"level", to_string(level)}, {"logger", logger}, {"data", std::move(data)}},
+                related);
 }
 
 bool session_notifier::subscribe(const std::string& uri) {
@@ -111,7 +114,8 @@ struct responder::state {
     if (!finish() || cancelled->load() || !sink) return;
     try {
       sink(error_response(id, make_error(error_code::internal_error,
-                                         "the server dropped the request without answering")));
+                                         "the server dropped the request without answering")),
+           key);
     } catch (...) { // a destructor must not throw; the transport is gone
     }
   }
@@ -125,7 +129,7 @@ struct responder::state {
 
   bool send(nlohmann::json message) {
     if (!sink || !finish() || cancelled->load()) return false;
-    sink(std::move(message));
+    sink(std::move(message), key);
     return true;
   }
 };
@@ -183,17 +187,20 @@ bool responder::progress(double progress, std::optional<double> total, std::stri
   nlohmann::json params{{"progressToken", state_->progress_token}, {"progress", progress}};
   if (total) params["total"] = *total;
   if (!message.empty()) params["message"] = std::move(message);
-  if (!state_->notifier->notify("notifications/progress", std::move(params))) return false;
+  if (!state_->notifier->notify("notifications/progress", std::move(params), state_->key))
+    return false;
   state_->last_progress = progress;
   return true;
 }
 
 bool responder::notify(std::string_view method, nlohmann::json params) const {
-  return state_ && state_->notifier && state_->notifier->notify(method, std::move(params));
+  return state_ && state_->notifier &&
+         state_->notifier->notify(method, std::move(params), state_->key);
 }
 
 bool responder::log(log_level level, std::string_view logger, nlohmann::json data) const {
-  return state_ && state_->notifier && state_->notifier->log(level, logger, std::move(data));
+  return state_ && state_->notifier &&
+         state_->notifier->log(level, logger, std::move(data), state_->key);
 }
 
 std::shared_ptr<session_notifier> responder::notifier() const {

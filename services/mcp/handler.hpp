@@ -16,6 +16,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <variant>
 
 namespace sage::services::mcp {
@@ -25,7 +26,41 @@ namespace sage::services::mcp {
 /// provides it; it may be called from any thread, also while `handle` runs, so it must be
 /// thread-safe. Responders keep a copy, so it may be called after its session is gone: it must
 /// own, or outlive, whatever it writes to.
-using message_sink = std::function<void(nlohmann::json)>;
+///
+/// Each message comes with `related`: the key (`to_json(id).dump()`) of the client request it
+/// belongs to (its answer, or a notification sent through its responder such as progress), or
+/// empty for messages of the session as a whole. Streamable HTTP sends related messages on the
+/// request's own stream; a transport with one stream takes a function of the message alone.
+class message_sink {
+public:
+  using function = std::function<void(nlohmann::json message, const std::string& related)>;
+
+  message_sink() = default;
+  message_sink(std::nullptr_t) {}
+
+  template <class F>
+  requires std::is_invocable_v<F&, nlohmann::json, const std::string&> message_sink(F f)
+      : send_(std::move(f)) {}
+
+  template <class F>
+  requires(std::is_invocable_v<F&, nlohmann::json> &&
+           !std::is_invocable_v<F&, nlohmann::json, const std::string&>) message_sink(F f) {
+    if constexpr (std::is_constructible_v<bool, F&>)
+      if (!static_cast<bool>(f)) return; // an empty std::function stays an empty sink
+    send_ = [f = std::move(f)](nlohmann::json message, const std::string&) mutable {
+      f(std::move(message));
+    };
+  }
+
+  void operator()(nlohmann::json message, const std::string& related = {}) const {
+    send_(std::move(message), related);
+  }
+
+  explicit operator bool() const { return static_cast<bool>(send_); }
+
+private:
+  function send_;
+};
 
 /// The syslog severities of RFC 5424 that MCP uses, least severe first.
 enum class log_level { debug, info, notice, warning, error, critical, alert, emergency };
@@ -44,9 +79,11 @@ public:
   session_notifier(const session_notifier&) = delete;
   session_notifier& operator=(const session_notifier&) = delete;
 
-  /// Sends `{"jsonrpc": "2.0", "method": method, "params": params}` through the sink; false
-  /// without a sink (or when the sink threw).
-  bool notify(std::string_view method, nlohmann::json params = nlohmann::json::object()) const;
+  /// Sends `{"jsonrpc": "2.0", "method": method, "params": params}` through the sink, as part
+  /// of the request with key `related` when not empty (see `message_sink`); false without a
+  /// sink (or when the sink threw).
+  bool notify(std::string_view method, nlohmann::json params = nlohmann::json::object(),
+              const std::string& related = {}) const;
 
   /// Whether notifications reach the client.
   bool can_notify() const { return static_cast<bool>(sink_); }
@@ -57,8 +94,9 @@ public:
   /// Nothing until the client set a level: then it gets no log messages.
   std::optional<log_level> level() const;
   /// Sends `notifications/message {level, logger, data}` when the client set a level and
-  /// `level` is at or above it; false otherwise.
-  bool log(log_level level, std::string_view logger, nlohmann::json data) const;
+  /// `level` is at or above it (as part of request `related` when not empty); false otherwise.
+  bool log(log_level level, std::string_view logger, nlohmann::json data,
+           const std::string& related = {}) const;
 
   // -- resource subscriptions -----------------------------------------------------------------
 
@@ -123,9 +161,11 @@ public:
   /// Whether the request carried a progress token.
   bool wants_progress() const;
 
-  /// Sends a notification on the request's session (see `session_notifier::notify`).
+  /// Sends a notification on the request's session as part of this request (see
+  /// `session_notifier::notify`); progress is sent the same way.
   bool notify(std::string_view method, nlohmann::json params = nlohmann::json::object()) const;
-  /// A log message to the client of the session (see `session_notifier::log`).
+  /// A log message to the client of the session, as part of this request (see
+  /// `session_notifier::log`).
   bool log(log_level level, std::string_view logger, nlohmann::json data) const;
   /// The session's notifier; null for a default-constructed responder.
   std::shared_ptr<session_notifier> notifier() const;

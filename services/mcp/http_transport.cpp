@@ -1,69 +1,35 @@
-// The MCP Streamable HTTP transport on cpp-httplib.
+// The MCP Streamable HTTP transport on cpp-httplib: checks, POST, GET and DELETE, SSE streams.
 // SPDX-License-Identifier: MIT
 #include "services/mcp/http_transport.hpp"
 
 #include "core/uuid.hpp"
+#include "services/mcp/http_session.hpp"
 
 #include <httplib.h>
 
 #include <algorithm>
 #include <atomic>
-#include <cctype>
-#include <condition_variable>
 #include <map>
 #include <mutex>
-#include <set>
 #include <thread>
 
 namespace sage::services::mcp {
 namespace {
 
 using nlohmann::json;
-using clock_type = std::chrono::steady_clock;
+using clock_type = http_session::clock_type;
 
 constexpr const char* session_header = "Mcp-Session-Id";
 constexpr const char* version_header = "MCP-Protocol-Version";
 constexpr const char* json_type = "application/json";
+/// Exactly this, without parameters: httplib then never compresses the stream (a compressor
+/// would hold events back).
 constexpr const char* sse_type = "text/event-stream";
+constexpr const char* allowed_methods = "GET, POST, DELETE";
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-    s.remove_suffix(1);
-  return s;
-}
-
-/// The media type of a Content-Type or Accept item without parameters, lower case.
-std::string media_type(std::string_view value) {
-  return lower(trim(value.substr(0, value.find(';'))));
-}
-
-/// The host part of a `Host` header value or of an authority: `[::1]:8001` -> `::1`.
-std::string host_of_authority(std::string_view authority) {
-  authority = trim(authority);
-  if (authority.starts_with('[')) {
-    auto end = authority.find(']');
-    return lower(authority.substr(1, end == std::string_view::npos ? end : end - 1));
-  }
-  return lower(authority.substr(0, authority.find(':')));
-}
-
-/// The host of an `Origin` (`scheme://host[:port]`); empty for `null` or anything else odd.
-std::string host_of_origin(std::string_view origin) {
-  auto scheme_end = origin.find("://");
-  if (scheme_end == std::string_view::npos) return {};
-  auto authority = origin.substr(scheme_end + 3);
-  authority = authority.substr(0, authority.find('/'));
-  return host_of_authority(authority);
-}
+/// How often a waiting stream checks that its client is still connected (a closed connection
+/// is seen at once; a dead peer only by the keep-alive comment failing).
+constexpr auto connection_check = std::chrono::seconds(1);
 
 std::string key_of(const json& id) {
   return id.dump();
@@ -76,30 +42,22 @@ void refuse(httplib::Response& res, int status, error_code code, std::string mes
   res.set_content(serialize(error_response(id, make_error(code, std::move(message)))), json_type);
 }
 
-} // namespace
-
-bool is_loopback_host(std::string_view host) {
-  auto h = lower(host);
-  if (h.starts_with('[') && h.ends_with(']')) h = h.substr(1, h.size() - 2);
-  return h == "localhost" || h == "::1" || h.starts_with("127.");
+std::string sse_event(const json& message) {
+  return "event: message\ndata: " + serialize(message) + "\n\n";
 }
 
-// -- sessions -----------------------------------------------------------------------------------
+bool write(httplib::DataSink& sink, const std::string& text) {
+  return sink.write(text.data(), text.size());
+}
 
-/// One client's session and the answers its pending requests wait for.
-struct http_session {
-  std::string id;
-  /// Serialises `handle`: a session is single-threaded.
-  std::mutex handle_mutex;
-  std::unique_ptr<session> mcp;
+/// Headers of every SSE stream: no caching, and no buffering by proxies that honour it.
+void start_stream(httplib::Response& res) {
+  res.status = 200;
+  res.set_header("Cache-Control", "no-cache");
+  res.set_header("X-Accel-Buffering", "no");
+}
 
-  std::mutex answers_mutex;
-  std::condition_variable answered;
-  /// Ids of requests whose POST waits for a deferred answer, and the answers that came.
-  std::set<std::string> waiting;
-  std::map<std::string, json> answers;
-  bool ended = false;
-};
+} // namespace
 
 struct http_transport::impl {
   std::shared_ptr<const server> srv;
@@ -107,16 +65,21 @@ struct http_transport::impl {
   httplib::Server http;
   int bound_port = -1;
   bool loopback = true;
+  std::size_t max_streams = 1;
 
   mutable std::mutex sessions_mutex;
   std::map<std::string, std::shared_ptr<http_session>> sessions;
 
+  std::atomic<std::size_t> open_streams{0};
   std::atomic<bool> stopping{false};
   std::atomic<bool> run_done{false};
-  std::atomic<clock_type::rep> stop_time{0};
 
   impl(std::shared_ptr<const server> s, http_options o)
-      : srv(std::move(s)), options(std::move(o)), loopback(is_loopback_host(options.host)) {}
+      : srv(std::move(s)), options(std::move(o)), loopback(is_loopback_host(options.host)) {
+    auto threads = std::max<std::size_t>(options.threads, 2);
+    max_streams = options.max_streams > 0 ? std::min(options.max_streams, threads - 1)
+                                          : std::max<std::size_t>(threads / 2, 1);
+  }
 
   void log(std::string_view event, const json& fields) const {
     if (options.log) options.log(event, fields);
@@ -143,6 +106,10 @@ struct http_transport::impl {
       }
     }
     return true;
+  }
+
+  static accepted_types accepted(const httplib::Request& req) {
+    return parse_accept(req.get_header_value("Accept"), req.has_header("Accept"));
   }
 
   std::shared_ptr<http_session> find_session(const std::string& id) const {
@@ -180,103 +147,96 @@ struct http_transport::impl {
   }
 
   std::shared_ptr<http_session> new_session() {
-    auto s = std::make_shared<http_session>();
-    s->id = core::new_uuid();
-    std::weak_ptr<http_session> weak = s;
     session_options so;
     so.bounds = options.bounds;
     so.log = options.log;
-    so.sink = [weak, this_log = options.log](json message) {
-      auto target = weak.lock();
-      if (!target) return;
-      // Only answers to waiting requests can be delivered: there is no GET stream for
-      // server-initiated messages yet.
-      if (!message.contains("id") || message.contains("method")) return;
-      auto key = key_of(message["id"]);
-      std::lock_guard lock(target->answers_mutex);
-      if (!target->waiting.contains(key)) {
-        if (this_log) this_log("dropped late answer", {{"session", target->id}, {"id", key}});
-        return;
-      }
-      target->answers[key] = std::move(message);
-      target->answered.notify_all();
-    };
-    s->mcp = std::make_unique<session>(srv, std::move(so));
-    return s;
+    return http_session::make(core::new_uuid(), srv, std::move(so), options.outbox_limit);
   }
 
   // -- answering -------------------------------------------------------------------------------
 
-  static void answer(const httplib::Request& req, httplib::Response& res, const json& message) {
+  /// One body: JSON, or SSE events when the client takes only SSE or notifications of the
+  /// request come before its answer (they must not be lost, nor go elsewhere).
+  static void answer(httplib::Response& res, const accepted_types& accept,
+                     const std::vector<json>& notifications, const json& message) {
     res.status = 200;
-    auto text = serialize(message);
-    bool json_ok = true;
-    if (req.has_header("Accept")) {
-      json_ok = false;
-      auto accept_header = req.get_header_value("Accept");
-      std::string_view accept = accept_header;
-      while (!accept.empty()) {
-        auto comma = accept.find(',');
-        auto type = media_type(accept.substr(0, comma));
-        if (type == json_type || type == "application/*" || type == "*/*") json_ok = true;
-        accept = comma == std::string_view::npos ? std::string_view{} : accept.substr(comma + 1);
-      }
+    if (accept.json_ok() && (notifications.empty() || !accept.sse)) {
+      res.set_content(serialize(message), json_type);
+      return;
     }
-    if (json_ok)
-      res.set_content(text, json_type);
-    else
-      res.set_content("event: message\ndata: " + text + "\n\n", sse_type);
+    std::string body;
+    for (const auto& n : notifications)
+      body += sse_event(n);
+    body += sse_event(message);
+    res.set_content(body, sse_type);
+  }
+
+  json gave_up(const http_session& s, const std::string& key, const request& r,
+               const std::string& reason) const {
+    log("gave up waiting for an answer",
+        {{"session", s.id()}, {"id", key}, {"method", r.method}, {"reason", reason}});
+    return error_response(
+        r.id, make_error(error_code::internal_error, reason + " before the answer came"));
   }
 
   /// Waits for the deferred answer to `key`; the error to send when none comes in time.
   json wait_for_answer(http_session& s, const std::string& key, const request& r) {
     auto deadline = clock_type::now() + options.answer_timeout;
-    std::unique_lock lock(s.answers_mutex);
     while (true) {
-      if (auto it = s.answers.find(key); it != s.answers.end()) {
-        auto message = std::move(it->second);
-        s.answers.erase(it);
-        s.waiting.erase(key);
-        return message;
-      }
-      auto limit = deadline;
-      if (stopping) {
-        auto stop_deadline =
-            clock_type::time_point(clock_type::duration(stop_time.load())) + options.drain_grace;
-        limit = std::min(limit, stop_deadline);
-      }
-      if (s.ended || clock_type::now() >= limit) break;
-      s.answered.wait_until(lock, limit);
+      auto out = s.wait_request(key, deadline, deadline);
+      if (out.answer) return std::move(*out.answer);
+      if (out.gave_up) return gave_up(s, key, r, *out.gave_up);
     }
-    s.waiting.erase(key);
-    auto reason = s.ended ? "session ended" : stopping ? "server stopping" : "timed out";
-    log("gave up waiting for an answer",
-        {{"session", s.id}, {"id", key}, {"method", r.method}, {"reason", reason}});
-    return error_response(r.id, make_error(error_code::internal_error,
-                                           std::string(reason) + " before the answer came"));
   }
+
+  /// Answers request `r` as an SSE stream: its notifications as they come, then its answer
+  /// (or the error when none comes in time), then the end of the stream.
+  void stream_answer(httplib::Response& res, std::shared_ptr<http_session> s, std::string key,
+                     request r) {
+    start_stream(res);
+    auto deadline = clock_type::now() + options.answer_timeout;
+    auto provider = [this, s, key, r = std::move(r), deadline](std::size_t,
+                                                               httplib::DataSink& sink) {
+      // One call writes the whole stream: httplib stops calling a provider once the server
+      // stops, and the drain still owes this client its answer.
+      while (true) {
+        auto out = s->wait_request(key, deadline, clock_type::now() + connection_check);
+        for (const auto& n : out.notifications)
+          if (!write(sink, sse_event(n))) return client_gone(*s, key);
+        if (out.answer || out.gave_up) {
+          auto last = out.answer ? std::move(*out.answer) : gave_up(*s, key, r, *out.gave_up);
+          if (!write(sink, sse_event(last))) return client_gone(*s, key);
+          sink.done();
+          return true;
+        }
+        if (!sink.is_writable()) return client_gone(*s, key);
+      }
+    };
+    // Whatever happened (also a stream never started), the request is no longer waited for.
+    res.set_chunked_content_provider(sse_type, std::move(provider),
+                                     [s, key](bool) { s->forget(key); });
+  }
+
+  /// The client of a POST stream went away: not a cancellation (the spec says so), the answer
+  /// will be dropped. False, for the provider to return.
+  bool client_gone(http_session& s, const std::string& key) const {
+    log("client went away from its stream",
+        {{"session", s.id()}, {"id", key}, {"note", "the request goes on; its answer is dropped"}});
+    return false;
+  }
+
+  // -- POST ------------------------------------------------------------------------------------
 
   void on_post(const httplib::Request& req, httplib::Response& res) {
     if (media_type(req.get_header_value("Content-Type")) != json_type) {
       refuse(res, 415, error_code::invalid_request, "Content-Type must be application/json");
       return;
     }
-    if (req.has_header("Accept")) {
-      auto accept_header = req.get_header_value("Accept");
-      std::string_view accept = accept_header;
-      bool ok = false;
-      while (!accept.empty()) {
-        auto comma = accept.find(',');
-        auto type = media_type(accept.substr(0, comma));
-        ok = ok || type == json_type || type == sse_type || type == "application/*" ||
-             type == "text/*" || type == "*/*";
-        accept = comma == std::string_view::npos ? std::string_view{} : accept.substr(comma + 1);
-      }
-      if (!ok) {
-        refuse(res, 406, error_code::invalid_request,
-               "Accept must include application/json or text/event-stream");
-        return;
-      }
+    auto accept = accepted(req);
+    if (accept.present && !accept.json && !accept.sse && !accept.any) {
+      refuse(res, 406, error_code::invalid_request,
+             "Accept must include application/json or text/event-stream");
+      return;
     }
     if (req.body.size() > options.bounds.max_bytes) {
       refuse(res, 413, error_code::invalid_request, "message too large");
@@ -306,79 +266,131 @@ struct http_transport::impl {
       if (!s) return;
     }
     if (!r) {
-      std::lock_guard lock(s->handle_mutex);
-      s->mcp->handle(msg);
+      s->handle(msg);
       res.status = 202;
       return;
     }
     auto key = key_of(to_json(r->id));
-    {
-      std::lock_guard lock(s->answers_mutex);
-      if (s->waiting.contains(key)) {
-        answer(req, res,
-               error_response(r->id, make_error(error_code::invalid_request,
-                                                "a request with this id is still in progress")));
+    // A client that reads SSE gets the request's notifications on the request's own stream.
+    if (!s->expect(key, accept.sse)) {
+      answer(res, accept, {},
+             error_response(r->id, make_error(error_code::invalid_request,
+                                              "a request with this id is still in progress")));
+      return;
+    }
+    auto direct = s->handle(msg);
+    if (!direct) {
+      if (accept.sse) {
+        stream_answer(res, s, key, *r);
         return;
       }
-      s->waiting.insert(key);
+      answer(res, accept, {}, wait_for_answer(*s, key, *r));
+      return;
     }
-    std::optional<json> direct;
-    {
-      std::lock_guard lock(s->handle_mutex);
-      direct = s->mcp->handle(msg);
-    }
-    json reply;
-    if (direct) {
-      std::lock_guard lock(s->answers_mutex);
-      s->waiting.erase(key);
-      reply = std::move(*direct);
-    } else {
-      reply = wait_for_answer(*s, key, *r);
-    }
-    if (created) {
-      if (reply.contains("error")) {
-        answer(req, res, reply); // a failed initialize starts no session
-        return;
-      }
+    auto notifications = s->forget(key);
+    if (created && !direct->contains("error")) { // a failed initialize starts no session
       {
         std::lock_guard lock(sessions_mutex);
-        sessions.emplace(s->id, s);
+        sessions.emplace(s->id(), s);
       }
-      log("session started", {{"session", s->id},
-                              {"client", s->mcp->client_info()},
-                              {"protocol_version", *s->mcp->protocol_version()}});
-      res.set_header(session_header, s->id);
+      log("session started", {{"session", s->id()},
+                              {"client", s->mcp().client_info()},
+                              {"protocol_version", *s->mcp().protocol_version()}});
+      res.set_header(session_header, s->id());
     }
-    answer(req, res, reply);
+    answer(res, accept, notifications, *direct);
   }
+
+  // -- GET -------------------------------------------------------------------------------------
+
+  void on_get(const httplib::Request& req, httplib::Response& res) {
+    if (!accepted(req).sse_ok()) {
+      refuse(res, 406, error_code::invalid_request,
+             "Accept must include text/event-stream: GET opens the session's SSE stream");
+      return;
+    }
+    auto s = session_of(req, res);
+    if (!s) return;
+    if (stopping) {
+      refuse(res, 503, error_code::internal_error, "the server is stopping");
+      return;
+    }
+    if (open_streams.fetch_add(1) >= max_streams) {
+      --open_streams;
+      log("refused stream", {{"session", s->id()}, {"reason", "too many streams"}});
+      refuse(res, 503, error_code::internal_error,
+             "too many open streams: try again later; POST requests are still served");
+      return;
+    }
+    if (!s->open_stream()) {
+      --open_streams;
+      refuse(res, 409, error_code::invalid_request,
+             "a GET stream is open for this session already: use that one, or close it before "
+             "opening another");
+      return;
+    }
+    log("stream opened", {{"session", s->id()}});
+    start_stream(res);
+    // Notifications taken but not written go back to the outbox for the next stream.
+    auto unsent = std::make_shared<std::vector<json>>();
+    auto provider = [this, s, unsent](std::size_t, httplib::DataSink& sink) {
+      // A first comment at once: clients and proxies that hold the headers back until body
+      // bytes come see the stream open now, not at the first keep-alive.
+      if (!write(sink, ": stream open\n\n")) return false;
+      auto next_keepalive = clock_type::now() + options.keepalive;
+      while (true) {
+        auto out = s->wait_stream(std::min(next_keepalive, clock_type::now() + connection_check));
+        for (std::size_t i = 0; i < out.notifications.size(); ++i)
+          if (!write(sink, sse_event(out.notifications[i]))) {
+            unsent->assign(std::make_move_iterator(out.notifications.begin() + i),
+                           std::make_move_iterator(out.notifications.end()));
+            return false;
+          }
+        if (out.over) {
+          sink.done();
+          return true;
+        }
+        if (clock_type::now() >= next_keepalive) {
+          if (!write(sink, ": keep-alive\n\n")) return false;
+          next_keepalive = clock_type::now() + options.keepalive;
+        } else if (!sink.is_writable()) {
+          return false;
+        }
+      }
+    };
+    auto releaser = [this, s, unsent](bool) {
+      s->close_stream(std::move(*unsent));
+      --open_streams;
+      log("stream closed", {{"session", s->id()}});
+    };
+    res.set_chunked_content_provider(sse_type, std::move(provider), std::move(releaser));
+  }
+
+  // -- DELETE ----------------------------------------------------------------------------------
 
   void on_delete(const httplib::Request& req, httplib::Response& res) {
     auto s = session_of(req, res);
     if (!s) return;
     {
       std::lock_guard lock(sessions_mutex);
-      sessions.erase(s->id);
+      sessions.erase(s->id());
     }
-    {
-      std::lock_guard lock(s->answers_mutex);
-      s->ended = true;
-      s->answered.notify_all();
-    }
-    log("session ended", {{"session", s->id}});
+    s->end();
+    log("session ended", {{"session", s->id()}});
     res.status = 204;
   }
 
-  void wake_all_waiters() {
+  /// Ends the GET streams and gives waiting requests `drain_grace`.
+  void stop_sessions() {
     std::vector<std::shared_ptr<http_session>> all;
     {
       std::lock_guard lock(sessions_mutex);
       for (auto& [id, s] : sessions)
         all.push_back(s);
     }
-    for (auto& s : all) {
-      std::lock_guard lock(s->answers_mutex);
-      s->answered.notify_all();
-    }
+    auto drain_until = clock_type::now() + options.drain_grace;
+    for (auto& s : all)
+      s->stop(drain_until);
   }
 };
 
@@ -402,11 +414,16 @@ http_transport::http_transport(std::shared_ptr<const server> srv, http_options o
             [&d](const httplib::Request& req, httplib::Response& res) { d.on_post(req, res); });
   http.Delete(d.options.path,
               [&d](const httplib::Request& req, httplib::Response& res) { d.on_delete(req, res); });
-  http.Get(d.options.path, [](const httplib::Request&, httplib::Response& res) {
-    res.set_header("Allow", "POST, DELETE");
+  http.Get(d.options.path,
+           [&d](const httplib::Request& req, httplib::Response& res) { d.on_get(req, res); });
+  auto not_allowed = [](const httplib::Request& req, httplib::Response& res) {
+    res.set_header("Allow", allowed_methods);
     refuse(res, 405, error_code::invalid_request,
-           "no server-to-client stream: send messages with POST");
-  });
+           req.method + " is not allowed: POST messages, GET the session's stream, DELETE the "
+                        "session");
+  };
+  http.Put(d.options.path, not_allowed);
+  http.Patch(d.options.path, not_allowed);
   http.set_exception_handler(
       [&d](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
         std::string what = "unknown exception";
@@ -461,8 +478,7 @@ void http_transport::run() {
 void http_transport::stop() {
   auto& d = *impl_;
   if (d.stopping.exchange(true)) return;
-  d.stop_time = clock_type::now().time_since_epoch().count();
-  d.wake_all_waiters();
+  d.stop_sessions();
   // `listen_after_bind` may not have set the server running yet; stopping before that would
   // be lost.
   while (d.bound_port >= 0 && !d.run_done && !d.http.is_running())

@@ -1,8 +1,9 @@
-// The MCP Streamable HTTP transport: one endpoint (POST a message, DELETE a session), one MCP
-// session per client identified by `Mcp-Session-Id`, answers as JSON or a one-event SSE stream.
+// The MCP Streamable HTTP transport: one endpoint (POST a message, GET the session's stream,
+// DELETE a session), one MCP session per client identified by `Mcp-Session-Id`.
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "services/mcp/http_headers.hpp"
 #include "services/mcp/server.hpp"
 #include "services/mcp/session.hpp"
 
@@ -30,34 +31,53 @@ struct http_options {
   std::chrono::milliseconds answer_timeout{60'000};
   /// On `stop`, how long requests still waiting for deferred answers are given to get them.
   std::chrono::milliseconds drain_grace{5'000};
-  /// Connections served at once (each POST waiting for a tool call holds one).
+  /// Connections served at once (each POST waiting for a tool call and each GET stream holds
+  /// one).
   std::size_t threads = 16;
   /// Sessions alive at once; `initialize` beyond it gets 503.
   std::size_t max_sessions = 256;
+  /// GET streams open at once over all sessions, so that they never hold every thread and
+  /// POSTs are still served; 0 means half of `threads`. A GET beyond it gets 503.
+  std::size_t max_streams = 0;
+  /// How often an idle GET stream sends an SSE comment, so that a client that went away
+  /// unnoticed (no FIN) is found out and its stream and thread freed.
+  std::chrono::milliseconds keepalive{15'000};
+  /// Notifications kept per session for its GET stream while none is open (oldest dropped).
+  std::size_t outbox_limit = 256;
   /// Session events and transport trouble; may be empty.
   session_log log;
 };
 
-/// True for 127.0.0.0/8, ::1 (with or without brackets) and `localhost`.
-bool is_loopback_host(std::string_view host);
-
 /// Serves MCP over HTTP as the Streamable HTTP transport of MCP 2025-06-18 and 2025-11-25 says,
-/// without the optional server-to-client GET stream (GET answers 405):
+/// without resumability (no SSE event ids, `Last-Event-ID` is ignored):
 ///
 /// - POST: `Content-Type: application/json` (else 415); `Accept` listing `application/json`,
 ///   `text/event-stream` or a wildcard, or absent (else 406). `initialize` without a session
 ///   id starts a session and returns its id (a random UUID) in `Mcp-Session-Id`; every other
 ///   message needs a live session id (missing 400, unknown or ended 404). Notifications and
-///   responses get 202 without a body; requests get 200 with the answer, as JSON unless the
-///   client accepts only SSE. A malformed body gets 400 with the JSON-RPC error.
+///   responses get 202 without a body; requests get 200 with the answer. A request answered
+///   later (a tool call) whose client accepts `text/event-stream` gets an SSE stream: the
+///   notifications sent as part of the request (progress, its log messages), then the answer,
+///   then the end of the stream. Other answers are one JSON body (one SSE event when the client
+///   accepts only SSE, or when notifications of the request precede the answer). A malformed
+///   body gets 400 with the JSON-RPC error.
+/// - GET with `Accept: text/event-stream` (else 406) and a live session id opens the session's
+///   SSE stream of notifications that belong to no open POST stream (resource updates, log
+///   messages, progress of requests answered as JSON). One per session (a second gets 409), at
+///   most `max_streams` in all (503 beyond); an SSE comment every `keepalive`. It ends when the
+///   session is deleted, the server stops or the client goes away. Notifications sent while
+///   no stream is open wait in a bounded outbox (see `http_session`).
 /// - `MCP-Protocol-Version`, when present after `initialize`, must be a supported revision
 ///   (else 400); when absent the negotiated revision is used.
-/// - DELETE with a session id ends the session (204); the id gets 404 from then on.
+/// - DELETE with a session id ends the session (204) and its streams; the id gets 404 from
+///   then on. Other methods get 405 with `Allow: GET, POST, DELETE`.
 /// - An `Origin` whose host is not loopback is refused with 403 while bound to loopback (when
 ///   bound elsewhere it must be loopback or the Host's host); so is a non-loopback `Host`.
 ///
 /// Calls to one session's `handle` are serialised; waiting for a deferred answer happens
-/// outside that lock, so a slow tool call does not hold up a ping on the same session.
+/// outside that lock, so a slow tool call does not hold up a ping on the same session. A
+/// client that goes away from a POST stream does not cancel its request (the spec says
+/// disconnection is no cancellation): the answer is dropped and logged.
 class http_transport {
 public:
   http_transport(std::shared_ptr<const server> srv, http_options options);
@@ -72,7 +92,8 @@ public:
   /// The bound port (after `bind`).
   int port() const;
 
-  /// Serves until `stop`; requests in flight are finished (deferred answers get `drain_grace`).
+  /// Serves until `stop`; requests in flight are finished (deferred answers get `drain_grace`,
+  /// GET streams end at once).
   void run();
 
   /// Makes `run` return soon; safe from any thread, also before `run` started.

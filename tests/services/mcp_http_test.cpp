@@ -1,181 +1,16 @@
 // `sage serve` driven over HTTP with curl the way a Streamable HTTP MCP client talks to it:
 // sessions, answers, 202s, the HTTP errors of the transport, Origin and Host checks, SIGTERM.
+// Streams are in mcp_http_stream_test.cpp, hostile input in mcp_http_hostile_test.cpp.
 // SPDX-License-Identifier: MIT
-#include "support/child_process.hpp"
-#include "support/test_support.hpp"
+#include "support/mcp_http_client.hpp"
 
 #include <boost/test/unit_test.hpp>
-#include <chrono>
+
 #include <csignal>
-#include <cstdio>
-#include <fstream>
-#include <map>
-#include <nlohmann/json.hpp>
-#include <regex>
 #include <string>
-#include <vector>
 
-extern char** environ;
-
-namespace fs = std::filesystem;
-using namespace std::chrono_literals;
-using nlohmann::json;
+using namespace sage::test::mcp_http;
 using sage::test::temp_dir;
-
-namespace {
-
-/// The process may have to build the index cache of the bundled knowledge base first.
-constexpr auto start_limit = 60s;
-constexpr auto exit_limit = 15s;
-
-const std::string initialize_body =
-    R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25",)"
-    R"("capabilities":{},"clientInfo":{"name":"mcp_http_test","version":"1.0"}}})";
-const std::string initialized_body = R"({"jsonrpc":"2.0","method":"notifications/initialized"})";
-const std::string both_accept = "Accept: application/json, text/event-stream";
-const std::string json_type = "Content-Type: application/json";
-
-std::string ping_body(int id) {
-  return R"({"jsonrpc":"2.0","id":)" + std::to_string(id) + R"(,"method":"ping"})";
-}
-
-/// What curl saw: the status, the headers (names lower case) and the body.
-struct http_reply {
-  int status = 0;
-  std::map<std::string, std::string> headers;
-  std::string body;
-
-  json body_json() const { return json::parse(body); }
-};
-
-std::vector<std::string> environment(const fs::path& home) {
-  std::vector<std::string> vars;
-  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
-    std::string_view v{*e};
-    if (!v.starts_with("SAGE_") && !v.starts_with("HOME=") && !v.starts_with("XDG_DATA_HOME="))
-      vars.emplace_back(v);
-  }
-  vars.push_back("HOME=" + home.string());
-  vars.push_back("SAGE_CACHE_DIR=" + (home / "cache").string());
-  vars.push_back("SAGE_DATA_DIR=" + (home / "data").string());
-  return vars;
-}
-
-int serial = 0;
-
-/// `sage serve --port 0` in a private HOME, cache and data folder; the port it took is read
-/// from its log line.
-class serve_process : public sage::test::child_process {
-public:
-  explicit serve_process(const temp_dir& home,
-                         std::vector<std::string> args = {"serve", "--port", "0"})
-      : child_process(SAGE_BINARY, std::move(args), home.path(),
-                      "sage-serve-" + std::to_string(++serial), home.path(),
-                      environment(home.path())),
-        home_(home.path()) {}
-
-  /// Waits for the "listening on" log line; returns the endpoint URL.
-  std::string wait_for_listening() {
-    static const std::regex listening(R"(listening on (http://127\.0\.0\.1:(\d+)/mcp))");
-    std::smatch m;
-    bool up = wait_until(
-        [&] {
-          auto e = err();
-          return std::regex_search(e, m, listening);
-        },
-        start_limit);
-    BOOST_REQUIRE_MESSAGE(up, "`sage serve` did not start; stderr:\n" << err());
-    url_ = m[1].str();
-    return url_;
-  }
-
-  const std::string& url() const { return url_; }
-
-  /// POSTs `body` (through a file, so nothing is quoted by the shell) with `headers`.
-  http_reply post(const std::string& body, const std::vector<std::string>& headers) {
-    auto file = home_ / ("body-" + std::to_string(++requests_));
-    std::ofstream(file, std::ios::binary) << body;
-    return curl("-X POST --data-binary @'" + file.string() + "'", headers);
-  }
-
-  /// POSTs with the headers of a well-behaved client, in session `session_id` when not empty.
-  http_reply post_json(const std::string& body, const std::string& session_id = {}) {
-    std::vector<std::string> headers{json_type, both_accept};
-    if (!session_id.empty()) headers.push_back("Mcp-Session-Id: " + session_id);
-    return post(body, headers);
-  }
-
-  http_reply curl(const std::string& args, const std::vector<std::string>& headers) {
-    // No `Expect: 100-continue` for large bodies: its interim answer is not what is tested.
-    std::string cmd = "curl -s -i --max-time 30 -H 'Expect:' " + args;
-    for (const auto& h : headers)
-      cmd += " -H '" + h + "'";
-    cmd += " '" + url_ + "'";
-    std::string out;
-    FILE* pipe = ::popen(cmd.c_str(), "r");
-    BOOST_REQUIRE_MESSAGE(pipe != nullptr, "failed to run curl");
-    char buf[4096];
-    for (size_t n; (n = std::fread(buf, 1, sizeof buf, pipe)) > 0;)
-      out.append(buf, n);
-    ::pclose(pipe);
-    return parse(out, cmd);
-  }
-
-  /// Initializes a session and sends `notifications/initialized`; returns the session id.
-  std::string open_session() {
-    auto r = post_json(initialize_body);
-    BOOST_REQUIRE_EQUAL(r.status, 200);
-    auto id = r.headers["mcp-session-id"];
-    BOOST_REQUIRE(!id.empty());
-    BOOST_REQUIRE_EQUAL(post_json(initialized_body, id).status, 202);
-    return id;
-  }
-
-private:
-  static http_reply parse(const std::string& text, const std::string& cmd) {
-    http_reply r;
-    auto end = text.find("\r\n\r\n");
-    BOOST_REQUIRE_MESSAGE(end != std::string::npos, "no HTTP answer to " << cmd << ":\n" << text);
-    std::istringstream head(text.substr(0, end));
-    std::string line, version;
-    std::getline(head, line);
-    std::istringstream(line) >> version >> r.status;
-    while (std::getline(head, line)) {
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      auto colon = line.find(':');
-      if (colon == std::string::npos) continue;
-      std::string name = line.substr(0, colon);
-      for (auto& c : name)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      auto value = line.substr(colon + 1);
-      value.erase(0, value.find_first_not_of(' '));
-      r.headers[name] = value;
-    }
-    r.body = text.substr(end + 4);
-    return r;
-  }
-
-  fs::path home_;
-  std::string url_;
-  int requests_ = 0;
-};
-
-struct server_fixture {
-  temp_dir home;
-  serve_process server{home};
-  server_fixture() { server.wait_for_listening(); }
-};
-
-/// The error code and message of a JSON-RPC error body.
-void check_rpc_error(const http_reply& r, int code, const std::string& message_part) {
-  auto body = r.body_json();
-  BOOST_TEST_CONTEXT("body " << r.body) {
-    BOOST_TEST(body["error"]["code"].get<int>() == code);
-    BOOST_TEST(body["error"]["message"].get<std::string>().find(message_part) != std::string::npos);
-  }
-}
-
-} // namespace
 
 BOOST_FIXTURE_TEST_SUITE(mcp_http, server_fixture)
 
@@ -216,8 +51,9 @@ BOOST_AUTO_TEST_CASE(tools_list_and_a_tool_call_are_answered_in_the_session) {
   // A tool call is deferred to the pool; the POST waits for the answer with its id.
   auto call = server.post_json(R"({"jsonrpc":"2.0","id":"call-3","method":"tools/call","params":)"
                                R"({"name":"search_knowledge","arguments":{"query":"testing"}}})",
-                               id);
+                               id, json_accept);
   BOOST_TEST(call.status == 200);
+  BOOST_TEST(call.headers["content-type"] == "application/json");
   auto body = call.body_json();
   BOOST_TEST(body["id"] == "call-3");
   BOOST_TEST(body["result"]["content"][0]["text"].get<std::string>().find("results") !=
@@ -308,10 +144,11 @@ BOOST_AUTO_TEST_CASE(an_unsupported_protocol_version_header_gets_400) {
   BOOST_TEST(ok.status == 200);
 }
 
-BOOST_AUTO_TEST_CASE(get_gets_405_since_there_is_no_server_stream) {
-  auto r = server.curl("", {"Accept: text/event-stream"});
+BOOST_AUTO_TEST_CASE(other_methods_get_405_with_the_allowed_ones) {
+  auto r = server.curl("-X PUT --data-binary '{}'", {json_type});
   BOOST_TEST(r.status == 405);
-  BOOST_TEST(r.headers["allow"] == "POST, DELETE");
+  BOOST_TEST(r.headers["allow"] == "GET, POST, DELETE");
+  check_rpc_error(r, -32600, "PUT is not allowed");
 }
 
 BOOST_AUTO_TEST_CASE(sigterm_stops_the_server_with_exit_0) {
