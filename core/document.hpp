@@ -21,6 +21,8 @@ struct section {
   uint32_t line_begin = 0;               ///< first line, 1-based
   uint32_t line_end = 0;                 ///< last line, 1-based, inclusive
   std::string text;                      ///< raw Markdown of the section, heading line included
+
+  friend bool operator==(const section&, const section&) = default;
 };
 
 /// One Markdown file of the knowledge base.
@@ -34,6 +36,8 @@ struct document {
   std::string language;          ///< ISO 639-1 code (`en`, `de`, `ja`, ...); `en` by default
   int priority = 0;              ///< front-matter priority, 0 when unset
   std::vector<section> sections;
+
+  friend bool operator==(const document&, const document&) = default;
 };
 
 /// Deprecated and archived documents are only served when asked for explicitly.

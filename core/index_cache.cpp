@@ -158,6 +158,70 @@ kb_file get_file(binary_reader& r) {
 // three blocks, then the blocks: (1) entry count and per entry its file, document and problem;
 // (2) one analysis per entry; (3) the serialised index. Each block has its own checksum so the
 // fast path reads and checks only the documents and the index, never touching the analyses.
+namespace {
+
+/// The blocks of a cache file whose header is sound, with their recorded checksums.
+struct cache_layout {
+  std::string_view blocks[block_count];
+  uint64_t checksums[block_count] = {};
+
+  bool checked(size_t i) const { return fnv1a64(blocks[i]) == checksums[i]; }
+};
+
+/// Splits a cache file into its blocks (checksums are not verified here); says why not.
+index_cache_state split_blocks(std::string_view data, uint64_t fingerprint, cache_layout& out,
+                               std::string& why_not) {
+  if (data.size() < magic.size() || data.substr(0, magic.size()) != magic) {
+    why_not = "not a sage index cache";
+    return index_cache_state::corrupt;
+  }
+  binary_reader header(data, magic.size());
+  auto version = header.get<uint32_t>();
+  auto stored_fingerprint = header.get<uint64_t>();
+  if (!header.ok() || version != format_version || stored_fingerprint != fingerprint) {
+    why_not = "cache written by another version or configuration";
+    return index_cache_state::foreign;
+  }
+  why_not = "cache file is corrupt";
+  uint64_t sizes[block_count];
+  for (size_t i = 0; i < block_count; ++i) {
+    sizes[i] = header.get<uint64_t>();
+    out.checksums[i] = header.get<uint64_t>();
+  }
+  if (!header.ok()) return index_cache_state::corrupt;
+  size_t at = header.offset();
+  for (size_t i = 0; i < block_count; ++i) {
+    if (sizes[i] > data.size() - at) return index_cache_state::corrupt;
+    out.blocks[i] = data.substr(at, sizes[i]);
+    at += sizes[i];
+  }
+  if (at != data.size()) return index_cache_state::corrupt;
+  why_not.clear();
+  return index_cache_state::sound;
+}
+
+} // namespace
+
+index_cache_state inspect_index_cache(const fs::path& file, uint64_t fingerprint,
+                                      std::string& why_not) {
+  mapped_file mapped(file);
+  if (!mapped) {
+    why_not = "no cache file";
+    return index_cache_state::missing;
+  }
+  cache_layout layout;
+  auto state = split_blocks(mapped.view(), fingerprint, layout, why_not);
+  if (state != index_cache_state::sound) return state;
+  const char* names[block_count] = {"documents", "analyses", "index"};
+  for (size_t i = 0; i < block_count; ++i)
+    if (!layout.checked(i)) {
+      why_not = std::string("cache file is corrupt: its ") + names[i] +
+                " block does not match its checksum";
+      return index_cache_state::corrupt;
+    }
+  return index_cache_state::sound;
+}
+
 cache_contents read_index_cache(const fs::path& file, uint64_t fingerprint,
                                 const std::vector<kb_file>& scanned, const search_config& search,
                                 std::string& why_not) {
@@ -167,38 +231,15 @@ cache_contents read_index_cache(const fs::path& file, uint64_t fingerprint,
     why_not = "no cache file";
     return out;
   }
-  std::string_view data = mapped.view();
-  if (data.size() < magic.size() || data.substr(0, magic.size()) != magic) {
-    why_not = "not a sage index cache";
+  cache_layout layout;
+  if (split_blocks(mapped.view(), fingerprint, layout, why_not) != index_cache_state::sound)
     return out;
-  }
-  binary_reader header(data, magic.size());
-  auto version = header.get<uint32_t>();
-  auto stored_fingerprint = header.get<uint64_t>();
-  if (!header.ok() || version != format_version || stored_fingerprint != fingerprint) {
-    why_not = "cache written by another version or configuration";
-    return out;
-  }
   auto corrupt = [&] {
     why_not = "cache file is corrupt";
     return cache_contents{};
   };
-  std::string_view blocks[block_count];
-  uint64_t sizes[block_count];
-  uint64_t checksums[block_count];
-  for (size_t i = 0; i < block_count; ++i) {
-    sizes[i] = header.get<uint64_t>();
-    checksums[i] = header.get<uint64_t>();
-  }
-  if (!header.ok()) return corrupt();
-  size_t at = header.offset();
-  for (size_t i = 0; i < block_count; ++i) {
-    if (sizes[i] > data.size() - at) return corrupt();
-    blocks[i] = data.substr(at, sizes[i]);
-    at += sizes[i];
-  }
-  if (at != data.size()) return corrupt();
-  auto checked = [&](size_t i) { return fnv1a64(blocks[i]) == checksums[i]; };
+  const auto& blocks = layout.blocks;
+  auto checked = [&](size_t i) { return layout.checked(i); };
 
   if (!checked(documents_block)) return corrupt();
   binary_reader r(blocks[documents_block]);

@@ -50,6 +50,20 @@ cache_contents read_index_cache(const std::filesystem::path& file, uint64_t fing
                                 const std::vector<kb_file>& scanned, const search_config& search,
                                 std::string& why_not);
 
+/// What a cache file is, judged whole.
+enum class index_cache_state {
+  missing, ///< no file (or an empty one)
+  foreign, ///< written by another format version or under another parse fingerprint
+  corrupt, ///< not a cache file, truncated, or a block that does not match its checksum
+  sound,
+};
+
+/// Checks a cache file's header and the checksum of every block, without using it; `why_not`
+/// says what is wrong. Loading never reads the analyses block on the fast path, so damage
+/// there would go unnoticed until a file changes: this is for `sage verify`.
+index_cache_state inspect_index_cache(const std::filesystem::path& file, uint64_t fingerprint,
+                                      std::string& why_not);
+
 /// Writes the cache atomically (temporary file, then rename): every entry with its analysis,
 /// and the index built from them. False when the folder is not writable; a cache is an
 /// optimisation, so callers log and go on.

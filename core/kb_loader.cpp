@@ -16,15 +16,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-/// Everything besides file content that changes what a parse produces.
-uint64_t parse_fingerprint(const config& cfg) {
-  std::string key = "sage-parse-v1;analyzer=" + std::to_string(analysis_format_version) +
-                    ";levels=" + std::to_string(cfg.loading.max_heading_level);
-  for (const auto& l : cfg.layers)
-    key += ";" + l.name + "=" + l.folder;
-  return fnv1a64(key);
-}
-
 std::string iso8601_now() {
   auto now = std::chrono::system_clock::now();
   auto t = std::chrono::system_clock::to_time_t(now);
@@ -100,6 +91,14 @@ void parse_files(const fs::path& root, const config& cfg, const std::vector<kb_f
 }
 
 } // namespace
+
+uint64_t parse_fingerprint(const config& cfg) {
+  std::string key = "sage-parse-v1;analyzer=" + std::to_string(analysis_format_version) +
+                    ";levels=" + std::to_string(cfg.loading.max_heading_level);
+  for (const auto& l : cfg.layers)
+    key += ";" + l.name + "=" + l.folder;
+  return fnv1a64(key);
+}
 
 fs::path configured_kb_root(const config& cfg) {
   return cfg.kb_path.empty() ? fs::path(SAGE_DEFAULT_KB_DIR) : fs::path(cfg.kb_path);

@@ -23,6 +23,10 @@ struct kb_load_options {
   std::shared_ptr<const knowledge_base> previous;
 };
 
+/// Everything besides file content that changes what a parse produces (heading depth, layers,
+/// analyzer version): the index cache is only valid under the same fingerprint.
+uint64_t parse_fingerprint(const config& cfg);
+
 /// The KB root a configuration names: `knowledge.path`, else the bundled knowledge base.
 std::filesystem::path configured_kb_root(const config& cfg);
 

@@ -3,6 +3,7 @@
 #include "core/sqlite.hpp"
 
 #include <sqlite3.h>
+#include <thread>
 
 namespace sage::core::sqlite {
 
@@ -15,7 +16,8 @@ error make_sqlite_error(int rc, const std::string& what, const std::string& deta
     return make_error(error_code::invalid_argument, what + ": " + detail);
   if (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB)
     return make_error(error_code::io, what + ": " + detail,
-                      "the memory database is damaged; restore it from an export");
+                      "the memory database is damaged; run `sage verify --database`, then "
+                      "`sage restore --backup DIR` from a backup");
   return make_error(error_code::io, what + ": " + detail);
 }
 
@@ -79,11 +81,21 @@ void connection::closer::operator()(sqlite3* db) const {
   sqlite3_close_v2(db);
 }
 
-result<connection> connection::open(const std::string& path) {
+result<connection> connection::open(const std::string& path, open_mode mode) {
   sqlite3* raw = nullptr;
-  int rc =
-      sqlite3_open_v2(path.c_str(), &raw,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  int flags = SQLITE_OPEN_NOMUTEX;
+  switch (mode) {
+  case open_mode::create:
+    flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    break;
+  case open_mode::existing:
+    flags |= SQLITE_OPEN_READWRITE;
+    break;
+  case open_mode::read_only:
+    flags |= SQLITE_OPEN_READONLY;
+    break;
+  }
+  int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
   connection conn(raw);
   if (rc != SQLITE_OK)
     return make_sqlite_error(rc, "failed to open memory database " + path,
@@ -112,6 +124,27 @@ result<statement> connection::prepare(std::string_view sql) {
 
 int64_t connection::changes() const {
   return sqlite3_changes64(db_.get());
+}
+
+std::optional<error> copy_database(connection& from, connection& to,
+                                   std::chrono::milliseconds wait) {
+  auto* backup = sqlite3_backup_init(to.db_.get(), "main", from.db_.get(), "main");
+  if (!backup)
+    return make_sqlite_error(sqlite3_errcode(to.db_.get()), "failed to start database copy",
+                             sqlite3_errmsg(to.db_.get()));
+  auto give_up = std::chrono::steady_clock::now() + wait;
+  int rc;
+  for (;;) {
+    rc = sqlite3_backup_step(backup, -1);
+    if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED) break;
+    if (std::chrono::steady_clock::now() >= give_up) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  // finish reports the error of the failed step, if any; a busy end is reported as such.
+  int finished = sqlite3_backup_finish(backup);
+  if (rc == SQLITE_DONE && finished == SQLITE_OK) return std::nullopt;
+  int code = rc == SQLITE_DONE ? finished : rc;
+  return make_sqlite_error(code, "failed to copy database", sqlite3_errstr(code));
 }
 
 // -- transaction -------------------------------------------------------------

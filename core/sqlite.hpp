@@ -4,6 +4,7 @@
 
 #include "core/error.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -45,11 +46,18 @@ private:
   int bind_rc_ = 0; ///< first failed bind, reported by the next step
 };
 
+/// How `connection::open` treats the file.
+enum class open_mode {
+  create,    ///< read and write, creating the file when missing
+  existing,  ///< read and write; a missing file is an error instead of a new empty database
+  read_only, ///< never writes, so checking a backup leaves it byte for byte as it was
+};
+
 /// One connection. Movable, not copyable; use from one thread at a time.
 class connection {
 public:
-  /// Opens (creating if needed) the database file at `path`.
-  static result<connection> open(const std::string& path);
+  /// Opens the database file at `path` (by default creating it if needed).
+  static result<connection> open(const std::string& path, open_mode mode = open_mode::create);
 
   /// Runs `sql`, which may hold several statements and no parameters.
   std::optional<error> exec(const std::string& sql);
@@ -58,6 +66,14 @@ public:
   /// Rows changed by the last INSERT, UPDATE or DELETE.
   int64_t changes() const;
 
+  /// Copies the whole database `from` into `to` with SQLite's online backup API. The copy is
+  /// made in one step, inside one read transaction of `from`: it is one consistent snapshot,
+  /// and in WAL mode writers in other connections and processes go on meanwhile (copying page
+  /// by page instead would restart whenever another process writes). A busy or locked database
+  /// is retried until `wait` has passed.
+  friend std::optional<error> copy_database(connection& from, connection& to,
+                                            std::chrono::milliseconds wait);
+
 private:
   struct closer {
     void operator()(sqlite3* db) const;
@@ -65,6 +81,9 @@ private:
   explicit connection(sqlite3* db) : db_(db) {}
   std::unique_ptr<sqlite3, closer> db_;
 };
+
+std::optional<error> copy_database(connection& from, connection& to,
+                                   std::chrono::milliseconds wait);
 
 /// A write transaction (BEGIN IMMEDIATE, so a busy database is waited for at the start instead
 /// of failing at the first write). Rolled back at scope exit unless committed.

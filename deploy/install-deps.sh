@@ -25,6 +25,7 @@ build_packages=(
   uuid-dev                   # memory entry ids (libuuid)
   libpcre2-dev               # tokenizer pre-split patterns (\p{L}, look-ahead)
   libicu-dev                 # sentence and word boundaries for extractive summaries
+  libssl-dev                 # SHA-256 checksums of backups (libcrypto)
 )
 
 # The packages that own the libraries the `sage` binary loads, as named in Debian bookworm

@@ -3,6 +3,7 @@
 #include "services/cli/app.hpp"
 
 #include "services/cli/commands.hpp"
+#include "services/cli/ops_commands.hpp"
 
 #include <CLI/CLI.hpp>
 #include <cstdlib>
@@ -29,8 +30,8 @@ void setup_logging(const global_options& g, bool long_running) {
 int run(int argc, char** argv) {
   CLI::App app{"sage - a layered Markdown knowledge base for AI assistants, within a token budget"};
   app.footer("Exit codes: 0 ok, 1 error, 2 usage or configuration error, 3 not found, "
-             "4 timed out or degraded.\nConfiguration: config/sage.yaml documents every key; "
-             "`sage config show --sources` shows where each value came from.");
+             "4 timed out, degraded or unhealthy.\nConfiguration: config/sage.yaml documents "
+             "every key; `sage config show --sources` shows where each value came from.");
   app.require_subcommand(0, 1);
   app.fallthrough();
   session s;
@@ -110,6 +111,7 @@ int run(int argc, char** argv) {
   register_memory_commands(app, s, action);
   register_session_commands(app, s, action);
   register_budget_command(app, s, action);
+  register_ops_commands(app, s, action);
   app.add_subcommand("node", "run the engine in the foreground: watch the knowledge base, "
                              "rebuild on changes, log events; stop with Ctrl-C or SIGTERM")
       ->callback([&] {

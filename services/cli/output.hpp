@@ -11,8 +11,16 @@
 
 namespace sage::services::cli {
 
-/// Exit codes: 0 ok, 1 error, 2 usage or configuration, 3 not found, 4 timed out or degraded.
-enum exit_code : int { ok = 0, failure = 1, usage = 2, not_found = 3, degraded = 4 };
+/// Exit codes: 0 ok, 1 error, 2 usage or configuration, 3 not found, 4 timed out or degraded
+/// (an answer past its deadline) or unhealthy (`sage health`).
+enum exit_code : int {
+  ok = 0,
+  failure = 1,
+  usage = 2,
+  not_found = 3,
+  degraded = 4,
+  unhealthy = 4,
+};
 
 int exit_code_for(const core::error& e);
 
