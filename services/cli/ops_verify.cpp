@@ -14,7 +14,8 @@
 namespace sage::services::cli {
 namespace {
 
-ops::check_report check_backup_folder(const std::string& dir, const core::config& cfg) {
+ops::check_report check_backup_folder(const std::string& arg, const core::config& cfg) {
+  auto dir = ops::folder_path(arg).string();
   auto kind = ops::kind_of(dir);
   if (kind != ops::path_kind::folder) {
     ops::check_report r;

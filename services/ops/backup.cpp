@@ -142,7 +142,8 @@ std::optional<core::error> publish(const fs::path& staging, const fs::path& dir,
 
 } // namespace
 
-core::result<backup_summary> create_backup(const core::config& cfg, const fs::path& dir) {
+core::result<backup_summary> create_backup(const core::config& cfg, const fs::path& target) {
+  auto dir = folder_path(target);
   bool created = false;
   if (auto err = prepare_target(dir, created)) return *err;
   auto staging = dir / backup_files::staging;

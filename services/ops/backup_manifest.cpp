@@ -161,7 +161,8 @@ core::result<backup_manifest> manifest_from_json(const nlohmann::json& j) {
   return m;
 }
 
-backup_check check_backup(const fs::path& dir) {
+backup_check check_backup(const fs::path& folder) {
+  auto dir = folder_path(folder);
   backup_check out;
   auto& r = out.report;
   r.name = "backup";

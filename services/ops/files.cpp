@@ -100,6 +100,13 @@ std::optional<core::error> create_private_folder(const fs::path& dir) {
   return std::nullopt;
 }
 
+fs::path folder_path(const fs::path& dir) {
+  auto out = dir;
+  while (!out.has_filename() && out.has_parent_path() && out.parent_path() != out)
+    out = out.parent_path();
+  return out;
+}
+
 path_kind kind_of(const fs::path& path) {
   struct stat st {};
   if (::lstat(path.c_str(), &st) != 0) return path_kind::missing;

@@ -26,6 +26,10 @@ std::optional<core::error> sync_folder(const std::filesystem::path& dir);
 /// Creates a folder with mode 0700 (its parents with the default mode).
 std::optional<core::error> create_private_folder(const std::filesystem::path& dir);
 
+/// `dir/` as `dir`: a trailing slash would make the system follow a symbolic link at `dir` and
+/// name an empty last component.
+std::filesystem::path folder_path(const std::filesystem::path& dir);
+
 /// What is at a path, without following a symbolic link there.
 enum class path_kind { missing, folder, file, symlink, other };
 path_kind kind_of(const std::filesystem::path& path);

@@ -287,21 +287,22 @@ health_report check_health(const health_target& target) {
   return r;
 }
 
-nlohmann::json to_json(const health_report& r) {
-  return {{"status", to_string(r.status)},
-          {"version", r.version},
-          {"components",
-           {{"core", to_string(r.core.status)},
-            {"cache", to_string(r.cache.status)},
-            {"knowledge", to_string(r.knowledge.status)},
-            {"memory", to_string(r.memory.status)}}},
-          {"checks",
-           {{"core", to_json(r.core)},
-            {"cache", to_json(r.cache)},
-            {"knowledge", to_json(r.knowledge)},
-            {"memory", to_json(r.memory)}}},
-          {"checked_at", r.checked_at},
-          {"duration_ms", r.duration_ms}};
+nlohmann::json to_json(const health_report& r, health_detail detail) {
+  nlohmann::json out = {{"status", to_string(r.status)},
+                        {"version", r.version},
+                        {"components",
+                         {{"core", to_string(r.core.status)},
+                          {"cache", to_string(r.cache.status)},
+                          {"knowledge", to_string(r.knowledge.status)},
+                          {"memory", to_string(r.memory.status)}}},
+                        {"checked_at", r.checked_at},
+                        {"duration_ms", r.duration_ms}};
+  if (detail == health_detail::full)
+    out["checks"] = {{"core", to_json(r.core)},
+                     {"cache", to_json(r.cache)},
+                     {"knowledge", to_json(r.knowledge)},
+                     {"memory", to_json(r.memory)}};
+  return out;
 }
 
 } // namespace sage::services::ops

@@ -64,9 +64,16 @@ struct health_target {
 /// Safe to call from several threads at once; the memory check opens its own connection.
 health_report check_health(const health_target& target);
 
+/// How much of a report `to_json` shows.
+enum class health_detail {
+  full,    ///< with `checks`: messages and figures, including file system paths
+  summary, ///< status, version and components only: for callers who may not see paths
+};
+
 /// `{"status", "version", "components": {"core": "healthy", ...}, "checks": {"core": {"status",
 /// "message", "duration_ms", ...details}, ...}, "checked_at", "duration_ms"}`: the components
-/// map has the shape of PRODUCT.md's health answer; `checks` holds the details.
-nlohmann::json to_json(const health_report& r);
+/// map has the shape of PRODUCT.md's health answer; `checks` (left out by
+/// `health_detail::summary`) holds the details.
+nlohmann::json to_json(const health_report& r, health_detail detail = health_detail::full);
 
 } // namespace sage::services::ops

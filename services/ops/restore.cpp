@@ -93,7 +93,8 @@ core::error refused(const check_report& r) {
 
 } // namespace
 
-core::result<restore_summary> restore_backup(const core::config& cfg, const fs::path& dir) {
+core::result<restore_summary> restore_backup(const core::config& cfg, const fs::path& folder_arg) {
+  auto dir = folder_path(folder_arg);
   auto kind = kind_of(dir);
   if (kind == path_kind::missing)
     return core::make_error(core::error_code::not_found,

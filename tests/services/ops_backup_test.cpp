@@ -266,13 +266,19 @@ BOOST_FIXTURE_TEST_CASE(backup_targets_must_be_new_or_empty_folders, backup_fixt
   BOOST_TEST(contains(on_link.err, "is a symbolic link"));
   BOOST_TEST(contains(on_link.err, "realpath"));
   BOOST_TEST(fs::is_empty(empty));
+  // A trailing slash makes the system follow the link; it is refused all the same.
+  auto on_link_slash = (*this)({"backup", "--to", link.string() + "/"});
+  BOOST_TEST(on_link_slash.code == 2);
+  BOOST_TEST(contains(on_link_slash.err, "is a symbolic link"));
+  BOOST_TEST(fs::is_empty(empty));
   auto restore_link = (*this)({"restore", "--backup", link.string()});
   BOOST_TEST(restore_link.code == 2);
   BOOST_TEST(contains(restore_link.err, "is a symbolic link"));
 
   BOOST_TEST(ok({"backup", "--to", empty.string()})["memory"]["entries"] == 3);
   auto nested = backups / "a" / "b" / "c";
-  BOOST_TEST(ok({"backup", "--to", nested.string()})["memory"]["entries"] == 3);
+  BOOST_TEST(ok({"backup", "--to", nested.string() + "/"})["memory"]["entries"] == 3);
+  BOOST_TEST(ok({"verify", "--backup", nested.string() + "/"})["ok"] == true);
 
   auto missing = (*this)({"restore", "--backup", (backups / "nope").string()});
   BOOST_TEST(missing.code == 3);

@@ -5,6 +5,7 @@
 #include "services/ops/backup_manifest.hpp"
 #include "services/ops/db_check.hpp"
 #include "services/ops/health.hpp"
+#include "services/ops/health_cache.hpp"
 #include "services/ops/index_check.hpp"
 #include "services/ops/sha256.hpp"
 
@@ -204,6 +205,20 @@ BOOST_AUTO_TEST_CASE(health_of_a_running_engine_follows_its_knowledge_base) {
   auto j = ops::to_json(healthy);
   BOOST_TEST(j["components"]["memory"] == "healthy");
   BOOST_TEST(j["checks"]["memory"]["exists"] == false);
+  auto summary = ops::to_json(healthy, ops::health_detail::summary);
+  BOOST_TEST(!summary.contains("checks")); // no paths for callers who may not see them
+  BOOST_TEST(summary["components"] == j["components"]);
+  BOOST_TEST(summary["status"] == "healthy");
+
+  // Probes within the interval share one check; after it, a new one runs.
+  ops::health_cache shared(std::chrono::hours(1));
+  auto first = shared.get(target);
+  std::this_thread::sleep_for(5ms);
+  BOOST_TEST(shared.get(target).checked_at == first.checked_at);
+  ops::health_cache every_time(0ms);
+  auto one = every_time.get(target);
+  std::this_thread::sleep_for(5ms);
+  BOOST_TEST(every_time.get(target).checked_at != one.checked_at);
 
   // The root goes away: the loader's rebuild fails, the last snapshot is still served.
   fs::remove_all(kb.path());
