@@ -17,6 +17,14 @@ namespace sage::actors {
 using event_handler_actor =
     caf::typed_actor<caf::replies_to<atom::deliver, uint64_t, event>::with<bool>>;
 
+/// An EVENT RELAY hands the events it is sent to a callback of code outside the actor system
+/// (see event_listener.hpp), and subscribes again when the router is restarted.
+using event_relay_actor = event_handler_actor::extend<
+    // Subscribes to the router of the moment (asked of the node); answers the subscription id.
+    caf::replies_to<atom::subscribe>::with<uint64_t>,
+    // The router went down a while ago: subscribe to its successor.
+    caf::reacts_to<atom::restart>>;
+
 /// The EVENT ROUTER fans published events out to subscribers whose pattern matches.
 using event_router_actor = caf::typed_actor<
     // Subscribes a handler (a caf::actor speaking event_handler_actor); returns the id.

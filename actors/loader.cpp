@@ -20,9 +20,16 @@ namespace {
 constexpr const char* source_name = "loader";
 
 nlohmann::json report_json(const rebuild_report& r) {
-  return {{"generation", r.generation}, {"built_at", r.built_at}, {"documents", r.documents},
-          {"build_ms", r.build_ms},     {"swapped", r.swapped},   {"added", r.added},
-          {"changed", r.changed},       {"removed", r.removed}};
+  return {{"generation", r.generation},
+          {"built_at", r.built_at},
+          {"documents", r.documents},
+          {"build_ms", r.build_ms},
+          {"swapped", r.swapped},
+          {"added", r.added},
+          {"changed", r.changed},
+          {"removed", r.removed},
+          {"uris",
+           {{"added", r.added_uris}, {"changed", r.changed_uris}, {"removed", r.removed_uris}}}};
 }
 
 /// Starts (or restarts) the watcher on the root of the snapshot in use. The watcher thread
@@ -85,6 +92,9 @@ rebuild_report rebuild_snapshot(engine_context& ctx,
   out.added = std::move(changes.added);
   out.changed = std::move(changes.changed);
   out.removed = std::move(changes.removed);
+  out.added_uris = std::move(changes.added_uris);
+  out.changed_uris = std::move(changes.changed_uris);
+  out.removed_uris = std::move(changes.removed_uris);
   ctx.snapshot.store(std::move(*next));
   return out;
 }

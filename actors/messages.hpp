@@ -130,14 +130,16 @@ struct rebuild_report {
   std::string built_at;
   uint64_t documents = 0;
   double build_ms = 0;
-  std::vector<std::string> added, changed, removed;
-  std::string error; ///< empty on success
+  std::vector<std::string> added, changed, removed;                ///< KB-relative paths
+  std::vector<std::string> added_uris, changed_uris, removed_uris; ///< the same as URIs
+  std::string error;                                               ///< empty on success
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, rebuild_report& x) {
   return f(caf::meta::type_name("sage.rebuild_report"), x.swapped, x.generation, x.built_at,
-           x.documents, x.build_ms, x.added, x.changed, x.removed, x.error);
+           x.documents, x.build_ms, x.added, x.changed, x.removed, x.added_uris, x.changed_uris,
+           x.removed_uris, x.error);
 }
 
 /// One circuit breaker as the timeout supervisor sees it.

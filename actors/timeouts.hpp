@@ -12,6 +12,10 @@ constexpr auto event_handler = std::chrono::milliseconds(5000);
 /// Answers from the event router about its own state (subscribe, stats).
 constexpr auto router_admin = std::chrono::seconds(2);
 
+/// How long an event relay waits before it looks for a restarted router again (the node
+/// restarts a crashed child after a back-off of 100 ms and more).
+constexpr auto relay_resubscribe = std::chrono::milliseconds(200);
+
 /// How often the loader retries a rebuild that failed (the root is missing or unreadable).
 constexpr auto rebuild_retry = std::chrono::seconds(1);
 

@@ -11,6 +11,10 @@ namespace sage::core {
 
 struct kb_changes {
   std::vector<std::string> added, changed, removed; ///< KB-relative paths, sorted
+  /// The same documents as `knowledge://<layer>/<path>` URIs, parallel to the paths: added and
+  /// changed ones as `after` names them, removed ones as `before` did (a front-matter `layer`
+  /// can move a document out of its folder's layer, so a path alone does not give the URI).
+  std::vector<std::string> added_uris, changed_uris, removed_uris;
 
   bool empty() const { return added.empty() && changed.empty() && removed.empty(); }
 };

@@ -40,11 +40,11 @@ int run_mcp(session& s, const output& out) {
   // sink; the pool is declared before the transport so that it outlives it, and it finishes
   // the calls it holds before the engine stops below.
   auto pool = std::make_unique<mcp::worker_pool>(mcp_tool_threads);
-  auto srv = make_mcp_server(**rt, *pool);
+  auto service = make_mcp_service(**rt, *pool);
 
   mcp::stdio_options opts;
   opts.log = log_session_event;
-  auto transport = std::make_shared<mcp::stdio_transport>(srv, opts);
+  auto transport = std::make_shared<mcp::stdio_transport>(service.server, opts);
   // Owns a reference: a signal after `run` returns must not reach a destroyed transport.
   std::thread([transport, signals] {
     int sig = wait_for_signal(signals);
@@ -56,6 +56,7 @@ int run_mcp(session& s, const output& out) {
                (*rt)->kb->documents.size());
   auto end = transport->run();
   spdlog::info("mcp server stopping: {}", mcp::to_string(end));
+  service.watch.reset();
   pool.reset();
   (*rt)->engine->stop();
   return ok;

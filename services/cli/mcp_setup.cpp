@@ -8,16 +8,25 @@
 #include "services/mcp/resources.hpp"
 #include "services/mcp/tools.hpp"
 
+#include <spdlog/spdlog.h>
+
 namespace sage::services::cli {
 
-std::shared_ptr<mcp::server> make_mcp_server(runtime& rt, mcp::worker_pool& pool) {
-  auto srv = std::make_shared<mcp::server>();
-  mcp::register_tools(*srv, *rt.engine, pool);
-  mcp::register_resources(*srv, *rt.engine, pool);
-  mcp::register_prompts(*srv, *rt.engine, pool);
-  mcp::register_completion(*srv, *rt.engine, pool);
-  mcp::register_logging(*srv);
-  return srv;
+mcp_service make_mcp_service(runtime& rt, mcp::worker_pool& pool) {
+  mcp_service out;
+  out.server = std::make_shared<mcp::server>();
+  out.watch = std::make_shared<mcp::resource_watch>(*rt.engine);
+  if (out.watch->failure())
+    spdlog::warn("mcp: no resource change notifications: {}; subscriptions are accepted but "
+                 "never notified (restart the server to retry)",
+                 *out.watch->failure());
+  auto& srv = *out.server;
+  mcp::register_tools(srv, *rt.engine, pool);
+  mcp::register_resources(srv, *rt.engine, pool, out.watch);
+  mcp::register_prompts(srv, *rt.engine, pool);
+  mcp::register_completion(srv, *rt.engine, pool);
+  mcp::register_logging(srv);
+  return out;
 }
 
 } // namespace sage::services::cli

@@ -45,13 +45,13 @@ int run_serve(session& s, const output& out, const serve_args& a) {
   // The pool outlives the transport (sessions hold responders whose work runs on it) and
   // finishes the calls it holds before the engine stops below.
   auto pool = std::make_unique<mcp::worker_pool>(mcp_tool_threads);
-  auto srv = make_mcp_server(**rt, *pool);
+  auto service = make_mcp_service(**rt, *pool);
 
   mcp::http_options opts;
   opts.host = a.host;
   opts.port = a.port.value_or((*rt)->cfg.mcp_port);
   opts.log = log_session_event;
-  auto transport = std::make_shared<mcp::http_transport>(srv, opts);
+  auto transport = std::make_shared<mcp::http_transport>(service.server, opts);
   if (auto failed = transport->bind())
     return out.fail(core::make_error(core::error_code::io, *failed,
                                      "choose another port with --port or server.mcp_port "
@@ -70,6 +70,7 @@ int run_serve(session& s, const output& out, const serve_args& a) {
                (*rt)->kb->documents.size());
   transport->run();
   spdlog::info("mcp http server stopped");
+  service.watch.reset();
   pool.reset();
   (*rt)->engine->stop();
   return ok;

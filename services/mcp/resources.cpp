@@ -1,8 +1,9 @@
-// `resources/list`, `resources/read` and `resources/templates/list`: the knowledge base's
-// documents and layers, and session handoffs.
+// `resources/list`, `resources/read`, `resources/templates/list` and `resources/subscribe` /
+// `unsubscribe`: the knowledge base's documents and layers, and session handoffs.
 // SPDX-License-Identifier: MIT
 #include "services/mcp/resources.hpp"
 
+#include "services/mcp/resource_watch.hpp"
 #include "services/mcp/resources_support.hpp"
 #include "services/mcp/tools_support.hpp"
 
@@ -10,9 +11,11 @@
 #include "core/kb_paths.hpp"
 #include "core/knowledge_base.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <fstream>
 #include <sstream>
+#include <variant>
 
 namespace sage::services::mcp {
 namespace {
@@ -35,9 +38,45 @@ rpc_error not_found(const std::string& uri, const std::string& why = {}) {
   return e;
 }
 
-rpc_error malformed(const std::string& why) {
-  return make_error(error_code::invalid_params, "invalid resources/read params: " + why,
-                    json{{"field", "uri"}});
+rpc_error malformed(std::string_view method, const std::string& why) {
+  return make_error(error_code::invalid_params,
+                    "invalid " + std::string(method) + " params: " + why, json{{"field", "uri"}});
+}
+
+/// The `uri` param, or the -32602 error for a missing, non-string or empty one.
+std::variant<std::string, rpc_error> uri_param(const json& params, std::string_view method) {
+  if (!params.contains("uri") || !params["uri"].is_string())
+    return malformed(method, "uri is missing or not a string");
+  auto uri = params["uri"].get<std::string>();
+  if (uri.empty()) return malformed(method, "uri is empty");
+  return uri;
+}
+
+/// What a `knowledge://` URI names in a snapshot: a layer or a document.
+struct knowledge_target {
+  std::string layer;                   ///< set for a layer
+  const core::document* doc = nullptr; ///< set for a document
+  std::string uri;                     ///< as resources/list names it
+};
+
+/// Resolves a `knowledge://` URI as resources/read and resources/subscribe take it: unknown
+/// layers and documents and URIs that leave the knowledge base are -32002, broken escapes
+/// -32602.
+std::variant<knowledge_target, rpc_error>
+resolve_knowledge(const core::knowledge_base& kb, const std::string& uri, std::string_view method) {
+  auto decoded = support::percent_decode(uri.substr(knowledge_scheme.size()));
+  if (!decoded) return malformed(method, "the uri has a broken %-escape: " + uri);
+  auto slash = decoded->find('/');
+  if (slash == std::string::npos || slash + 1 == decoded->size()) {
+    auto layer = decoded->substr(0, slash);
+    auto names = support::layer_names(kb);
+    if (std::find(names.begin(), names.end(), layer) == names.end())
+      return not_found(uri, "no such layer");
+    return knowledge_target{layer, nullptr, std::string(knowledge_scheme) + layer};
+  }
+  auto doc = kb.resolve(std::string(knowledge_scheme) + *decoded);
+  if (!doc) return not_found(uri, doc.err().message);
+  return knowledge_target{{}, *doc, kb.uri_of(**doc)};
 }
 
 json layer_resource(const core::knowledge_base& kb, const std::string& layer) {
@@ -117,27 +156,23 @@ handler_result read_document(std::shared_ptr<const core::knowledge_base> kb,
 
 handler_result read_knowledge(actors::engine& engine, worker_pool& pool, request_context& ctx,
                               const std::string& uri) {
-  auto decoded = support::percent_decode(uri.substr(knowledge_scheme.size()));
-  if (!decoded) return malformed("the uri has a broken %-escape: " + uri);
   auto kb = engine.context()->snapshot.load();
-  auto slash = decoded->find('/');
-  if (slash == std::string::npos || slash + 1 == decoded->size()) {
-    auto layer = decoded->substr(0, slash);
-    auto names = support::layer_names(*kb);
-    if (std::find(names.begin(), names.end(), layer) == names.end())
-      return not_found(uri, "no such layer");
-    return support::run_on_pool(pool, ctx, [&engine, layer, uri]() -> handler_result {
-      actors::get_request req;
-      req.target = layer;
-      req.budget = layer_resource_budget;
-      auto r = engine.calls().get(std::move(req));
-      if (!r) return support::engine_error(r.err(), resource_not_found_code, json{{"uri", uri}});
-      return text_contents(uri, tools::load_result_text(*r, ""));
-    });
-  }
-  auto doc = kb->resolve(std::string(knowledge_scheme) + *decoded);
-  if (!doc) return not_found(uri, doc.err().message);
-  return support::run_on_pool(pool, ctx, [kb, d = *doc, uri] { return read_document(kb, d, uri); });
+  auto resolved = resolve_knowledge(*kb, uri, ctx.method);
+  if (auto* e = std::get_if<rpc_error>(&resolved)) return *e;
+  auto target = std::get<knowledge_target>(std::move(resolved));
+  if (!target.doc)
+    return support::run_on_pool(
+        pool, ctx, [&engine, layer = target.layer, uri]() -> handler_result {
+          actors::get_request req;
+          req.target = layer;
+          req.budget = layer_resource_budget;
+          auto r = engine.calls().get(std::move(req));
+          if (!r)
+            return support::engine_error(r.err(), resource_not_found_code, json{{"uri", uri}});
+          return text_contents(uri, tools::load_result_text(*r, ""));
+        });
+  return support::run_on_pool(pool, ctx,
+                              [kb, d = target.doc, uri] { return read_document(kb, d, uri); });
 }
 
 handler_result read_handoff(actors::engine& engine, worker_pool& pool, request_context& ctx,
@@ -146,7 +181,7 @@ handler_result read_handoff(actors::engine& engine, worker_pool& pool, request_c
     return not_found(uri);
   auto id = support::percent_decode(uri.substr(
       session_prefix.size(), uri.size() - session_prefix.size() - handoff_suffix.size()));
-  if (!id) return malformed("the uri has a broken %-escape: " + uri);
+  if (!id) return malformed(ctx.method, "the uri has a broken %-escape: " + uri);
   if (id->empty() || id->find('/') != std::string::npos) return not_found(uri);
   return support::run_on_pool(pool, ctx, [&engine, id = *id, uri]() -> handler_result {
     auto r = engine.calls().handoff(id, handoff_resource_tokens);
@@ -158,6 +193,48 @@ handler_result read_handoff(actors::engine& engine, worker_pool& pool, request_c
     }
     return text_contents(uri, r->markdown);
   });
+}
+
+/// Where a `resources/subscribe` or `unsubscribe` URI points: the URI its notifications carry
+/// (as resources/list names it), or why it cannot be subscribed to.
+std::variant<std::string, rpc_error> subscribable(const core::knowledge_base& kb,
+                                                  const std::string& uri, std::string_view method) {
+  if (uri.starts_with(knowledge_scheme)) {
+    auto resolved = resolve_knowledge(kb, uri, method);
+    if (auto* e = std::get_if<rpc_error>(&resolved)) return *e;
+    return std::get<knowledge_target>(resolved).uri;
+  }
+  if (uri.starts_with(session_prefix))
+    return make_error(error_code::invalid_params,
+                      "session handoffs cannot be subscribed to: " + uri +
+                          "; subscribe to knowledge:// documents and layers",
+                      json{{"uri", uri}});
+  return not_found(uri, "unknown scheme; sage serves knowledge:// and memory://session/");
+}
+
+handler_result subscribe(const core::knowledge_base& kb, const json& params, request_context& ctx) {
+  auto uri = uri_param(params, ctx.method);
+  if (auto* e = std::get_if<rpc_error>(&uri)) return *e;
+  auto target = subscribable(kb, std::get<std::string>(uri), ctx.method);
+  if (auto* e = std::get_if<rpc_error>(&target)) return *e;
+  auto notifier = ctx.notifier();
+  if (!notifier) return make_error(error_code::internal_error, "no session to subscribe");
+  notifier->subscribe(std::get<std::string>(target)); // again is fine: still one subscription
+  return json::object();
+}
+
+handler_result unsubscribe(const core::knowledge_base& kb, const json& params,
+                           request_context& ctx) {
+  auto uri = uri_param(params, ctx.method);
+  if (auto* e = std::get_if<rpc_error>(&uri)) return *e;
+  auto notifier = ctx.notifier();
+  if (!notifier) return make_error(error_code::internal_error, "no session to unsubscribe");
+  // As subscribed (also a document removed since), else whatever the URI names now.
+  if (notifier->unsubscribe(std::get<std::string>(uri))) return json::object();
+  auto target = subscribable(kb, std::get<std::string>(uri), ctx.method);
+  if (auto* e = std::get_if<rpc_error>(&target)) return *e;
+  notifier->unsubscribe(std::get<std::string>(target)); // not subscribed: nothing to undo
+  return json::object();
 }
 
 json templates() {
@@ -180,23 +257,23 @@ json templates() {
 
 } // namespace
 
-void register_resources(server& srv, actors::engine& engine, worker_pool& pool, size_t page_size) {
+void register_resources(server& srv, actors::engine& engine, worker_pool& pool,
+                        const std::shared_ptr<resource_watch>& watch, size_t page_size) {
   if (page_size == 0) page_size = 1;
   srv.register_method("resources/list", [&engine, page_size](const json& params, request_context&) {
     return list(*engine.context()->snapshot.load(), params, page_size);
   });
   srv.register_method("resources/read",
                       [&engine, &pool](const json& params, request_context& ctx) -> handler_result {
-                        if (!params.contains("uri") || !params["uri"].is_string())
-                          return malformed("uri is missing or not a string");
-                        auto uri = params["uri"].get<std::string>();
-                        if (uri.empty()) return malformed("uri is empty");
-                        if (uri.starts_with(knowledge_scheme))
-                          return read_knowledge(engine, pool, ctx, uri);
-                        if (uri.starts_with(session_prefix))
-                          return read_handoff(engine, pool, ctx, uri);
+                        auto uri = uri_param(params, ctx.method);
+                        if (auto* e = std::get_if<rpc_error>(&uri)) return *e;
+                        const auto& text = std::get<std::string>(uri);
+                        if (text.starts_with(knowledge_scheme))
+                          return read_knowledge(engine, pool, ctx, text);
+                        if (text.starts_with(session_prefix))
+                          return read_handoff(engine, pool, ctx, text);
                         return not_found(
-                            uri, "unknown scheme; sage serves knowledge:// and memory://session/");
+                            text, "unknown scheme; sage serves knowledge:// and memory://session/");
                       });
   srv.register_method("resources/templates/list",
                       [](const json& params, request_context&) -> handler_result {
@@ -206,7 +283,17 @@ void register_resources(server& srv, actors::engine& engine, worker_pool& pool, 
                                             "every template in one page; call it without a cursor");
                         return json{{"resourceTemplates", templates()}};
                       });
-  srv.declare_capability("resources", {{"subscribe", false}, {"listChanged", false}});
+  srv.register_method("resources/subscribe", [&engine](const json& params, request_context& ctx) {
+    return subscribe(*engine.context()->snapshot.load(), params, ctx);
+  });
+  srv.register_method("resources/unsubscribe", [&engine](const json& params, request_context& ctx) {
+    return unsubscribe(*engine.context()->snapshot.load(), params, ctx);
+  });
+  // Weak: a session that becomes ready after the watch is gone simply gets no notifications.
+  srv.observe_sessions([weak = std::weak_ptr<resource_watch>(watch)](const auto& notifier) {
+    if (auto w = weak.lock()) w->add(notifier);
+  });
+  srv.declare_capability("resources", {{"subscribe", true}, {"listChanged", true}});
 }
 
 } // namespace sage::services::mcp

@@ -70,6 +70,11 @@ void server::register_notification(std::string name, notification_handler handle
   notifications_.emplace(std::move(name), std::move(handler));
 }
 
+void server::observe_sessions(session_observer observer) {
+  if (!observer) throw std::invalid_argument("failed to add a session observer: it is empty");
+  observers_.push_back(std::move(observer));
+}
+
 void server::declare_capability(const std::string& name, const nlohmann::json& details) {
   declared_[name].merge_patch(details.is_object() ? details : nlohmann::json::object());
 }

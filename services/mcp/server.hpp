@@ -8,9 +8,12 @@
 #include <nlohmann/json.hpp>
 
 #include <array>
+#include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace sage::services::mcp {
 
@@ -43,6 +46,11 @@ server_identity default_identity();
 
 // -- server -------------------------------------------------------------------------------------
 
+/// Told about each session that became ready (`notifications/initialized` after a successful
+/// `initialize`: the client may be sent notifications from then on), on that session's thread.
+/// Keeps what it needs of the notifier; a weak reference lets the session go.
+using session_observer = std::function<void(const std::shared_ptr<session_notifier>&)>;
+
 /// The method table shared by all sessions of one process (stdio has one session, Streamable
 /// HTTP one per client). Register everything before the first session starts; afterwards the
 /// server is read-only and sessions may use it from several threads.
@@ -61,6 +69,10 @@ public:
   /// Throws like `register_method`.
   void register_notification(std::string name, notification_handler handler);
 
+  /// Adds an observer of ready sessions (e.g. to send them list-changed notifications).
+  /// Throws std::invalid_argument for an empty one.
+  void observe_sessions(session_observer observer);
+
   /// Adds details to a capability, merged into what the registered methods imply, e.g.
   /// `declare_capability("tools", {{"listChanged", true}})`.
   void declare_capability(const std::string& name, const nlohmann::json& details);
@@ -77,6 +89,9 @@ public:
   const method_handler* find_method(std::string_view name) const;
   const notification_handler* find_notification(std::string_view name) const;
 
+  /// The observers, in the order they were added.
+  const std::vector<session_observer>& session_observers() const { return observers_; }
+
 private:
   void check_name(const std::string& name) const;
 
@@ -84,6 +99,7 @@ private:
   std::map<std::string, method_handler, std::less<>> methods_;
   std::map<std::string, notification_handler, std::less<>> notifications_;
   nlohmann::json declared_ = nlohmann::json::object();
+  std::vector<session_observer> observers_;
 };
 
 } // namespace sage::services::mcp

@@ -168,9 +168,10 @@ std::optional<nlohmann::json> session::dispatch(const request& r, const method_h
 
 void session::on_notification(const notification& n) {
   if (n.method == "notifications/initialized") {
-    if (state_ == session_state::initializing)
+    if (state_ == session_state::initializing) {
       state_ = session_state::ready;
-    else if (state_ == session_state::awaiting_initialize)
+      announce();
+    } else if (state_ == session_state::awaiting_initialize)
       log("ignored notification", json{{"method", n.method}, {"reason", "before initialize"}});
     return;
   }
@@ -215,6 +216,19 @@ void session::on_cancelled(const nlohmann::json& params) {
   log("request cancelled", fields);
   fields["event"] = "request cancelled";
   notifier_->log(log_level::info, "sage.mcp", std::move(fields));
+}
+
+void session::announce() const {
+  for (const auto& observer : server_->session_observers()) {
+    try {
+      observer(notifier_);
+    } catch (const std::exception& e) { // the session works without notifications
+      log("failed to announce the session",
+          json{{"reason", std::string{"exception: "} + e.what()}});
+    } catch (...) {
+      log("failed to announce the session", json{{"reason", "exception of unknown type"}});
+    }
+  }
 }
 
 void session::log(std::string_view event, const nlohmann::json& fields) const {

@@ -98,6 +98,8 @@ private:
   void on_cancelled(const nlohmann::json& params);
   nlohmann::json on_initialize(const request& r);
   std::optional<nlohmann::json> dispatch(const request& r, const method_handler& handler);
+  /// Hands the notifier to the server's session observers (once the session is ready).
+  void announce() const;
   void log(std::string_view event, const nlohmann::json& fields) const;
 
   std::shared_ptr<const server> server_;

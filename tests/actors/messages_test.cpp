@@ -227,6 +227,9 @@ BOOST_AUTO_TEST_CASE(engine_types_round_trip) {
   r.added = {"new.md"};
   r.changed = {"a.md", "b.md"};
   r.removed = {"old.md"};
+  r.added_uris = {"knowledge://other/new.md"};
+  r.changed_uris = {"knowledge://other/a.md", "knowledge://other/b.md"};
+  r.removed_uris = {"knowledge://other/old.md"};
   r.error = "disk full";
   auto s = round_trip(r);
   BOOST_TEST(s.swapped);
@@ -237,6 +240,9 @@ BOOST_AUTO_TEST_CASE(engine_types_round_trip) {
   BOOST_TEST(s.added == r.added);
   BOOST_TEST(s.changed == r.changed);
   BOOST_TEST(s.removed == r.removed);
+  BOOST_TEST(s.added_uris == r.added_uris);
+  BOOST_TEST(s.changed_uris == r.changed_uris);
+  BOOST_TEST(s.removed_uris == r.removed_uris);
   BOOST_TEST(s.error == "disk full");
 
   actors::breaker_status open{"context", "open", 5};

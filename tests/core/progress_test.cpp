@@ -287,6 +287,9 @@ BOOST_AUTO_TEST_CASE(diff_names_added_changed_and_removed_files) {
   BOOST_TEST(d.added == std::vector<std::string>{"guidelines/NEW.md"});
   BOOST_TEST(d.changed == std::vector<std::string>{"guidelines/EDIT.md"});
   BOOST_TEST(d.removed == std::vector<std::string>{"guidelines/DROP.md"});
+  BOOST_TEST(d.added_uris == std::vector<std::string>{"knowledge://guidelines/NEW.md"});
+  BOOST_TEST(d.changed_uris == std::vector<std::string>{"knowledge://guidelines/EDIT.md"});
+  BOOST_TEST(d.removed_uris == std::vector<std::string>{"knowledge://guidelines/DROP.md"});
   auto back = diff_snapshots(*after, *before);
   BOOST_TEST(back.added == std::vector<std::string>{"guidelines/DROP.md"});
   BOOST_TEST(back.changed == std::vector<std::string>{"guidelines/EDIT.md"});

@@ -42,6 +42,7 @@ struct engine_session {
   recorder rec;
   std::optional<session> s;
   int next_id = 1;
+  bool watch_kb = false; ///< the engine rebuilds on file changes (50 ms debounce)
 
   ~engine_session() {
     s.reset();
@@ -58,6 +59,7 @@ struct engine_session {
     cfg.cache_enabled = false;
     cfg.data_dir = (data.path() / "sage").string();
     cfg.engine.shutdown_grace = 1s;
+    cfg.kb_watch_debounce = 50ms;
     auto counter = core::token_counter::load("cl100k_base", SAGE_DEFAULT_DATA_DIR);
     BOOST_REQUIRE(counter);
     core::kb_load_options opts;
@@ -66,6 +68,7 @@ struct engine_session {
     BOOST_REQUIRE(loaded);
     actors::engine_options eo;
     eo.workers = 2;
+    eo.watch = watch_kb;
     engine = actors::engine::start(cfg, *counter, std::move(*loaded), eo);
     BOOST_REQUIRE(engine->await_ready());
     pool = std::make_unique<worker_pool>(2);
@@ -99,9 +102,11 @@ struct engine_session {
 /// The resources, prompts, completion and logging methods over a small lighthouse KB.
 struct engine_fixture : engine_session {
   std::shared_ptr<const log_settings> logging;
+  std::shared_ptr<resource_watch> watch;
 
-  /// `page_size`: of resources/list, small to test paging.
-  explicit engine_fixture(size_t page_size = resources_page_size) {
+  /// `page_size`: of resources/list, small to test paging; `watch_files`: rebuild on changes.
+  explicit engine_fixture(size_t page_size = resources_page_size, bool watch_files = false) {
+    watch_kb = watch_files;
     kb.write("INDEX.md", kb_doc("Index", "Start here for anything about lighthouses."));
     kb.write("core/PRINCIPLES.md", kb_doc("Principles", "Lighthouses guide ships safely home."));
     kb.write("guidelines/STYLE.md", kb_doc("Style", "Write about lighthouses and harbours."));
@@ -110,7 +115,8 @@ struct engine_fixture : engine_session {
     kb.write("frameworks/BEACON.md", kb_doc("Beacon", "A framework for beacon maintenance."));
     kb.write("templates/REPORT.md", kb_doc("Report", "A template for keeper reports."));
     start([&](server& srv, actors::engine& eng, worker_pool& p) {
-      register_resources(srv, eng, p, page_size);
+      watch = std::make_shared<resource_watch>(eng);
+      register_resources(srv, eng, p, watch, page_size);
       register_prompts(srv, eng, p);
       register_completion(srv, eng, p);
       logging = register_logging(srv);

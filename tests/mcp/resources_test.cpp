@@ -31,8 +31,8 @@ BOOST_FIXTURE_TEST_SUITE(mcp_resources, engine_fixture)
 
 BOOST_AUTO_TEST_CASE(capabilities_declare_resources_prompts_completions_and_logging) {
   auto caps = srv->capabilities();
-  BOOST_TEST(caps["resources"]["subscribe"] == false);
-  BOOST_TEST(caps["resources"]["listChanged"] == false);
+  BOOST_TEST(caps["resources"]["subscribe"] == true);
+  BOOST_TEST(caps["resources"]["listChanged"] == true);
   BOOST_TEST(caps.contains("prompts"));
   BOOST_TEST(caps.contains("completions"));
   BOOST_TEST(caps.contains("logging"));

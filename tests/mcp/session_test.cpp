@@ -162,6 +162,22 @@ BOOST_AUTO_TEST_CASE(the_initialized_notification_gets_no_answer_and_makes_the_s
   BOOST_TEST(s.state() == session_state::ready);
 }
 
+BOOST_AUTO_TEST_CASE(observers_hear_of_a_session_once_when_it_becomes_ready) {
+  std::vector<std::shared_ptr<session_notifier>> heard;
+  srv->observe_sessions([&heard](const auto& n) { heard.push_back(n); });
+  srv->observe_sessions([](const auto&) { throw std::runtime_error("injected observer failure"); });
+  auto s = make_session();
+  answer_of(s, initialize_text("2025-11-25"));
+  BOOST_TEST(heard.empty()); // initialize alone: the client may not take notifications yet
+  s.handle(notification_text("notifications/initialized"));
+  s.handle(notification_text("notifications/initialized"));
+  BOOST_REQUIRE(heard.size() == 1u);
+  BOOST_TEST(heard[0] == s.notifier());
+  BOOST_TEST(rec.logged_event("failed to announce the session"));
+  BOOST_TEST(answer_of(s, request_text("ping", 2)).contains("result")); // the session goes on
+  BOOST_CHECK_THROW(srv->observe_sessions(nullptr), std::invalid_argument);
+}
+
 BOOST_AUTO_TEST_CASE(requests_are_served_between_initialize_and_initialized) {
   // Over HTTP the initialized notification and the next request may arrive in either order.
   srv->register_method("x/echo",

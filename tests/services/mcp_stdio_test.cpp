@@ -28,6 +28,8 @@ using clock_type = std::chrono::steady_clock;
 constexpr auto start_limit = 60s;
 /// An answer to a message sent once the server is up.
 constexpr auto answer_limit = 10s;
+/// A change on disk becoming a notification (debounce and rebuild on a busy machine).
+constexpr auto change_limit = 30s;
 
 const std::string initialize_line =
     R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25",)"
@@ -44,9 +46,11 @@ std::string ping_line(int id) {
 /// none of the caller's SAGE_* settings; stdin is a pipe the test writes to.
 class mcp_process : public sage::test::child_process {
 public:
-  explicit mcp_process(const temp_dir& home)
-      : child_process(SAGE_BINARY, {"mcp"}, home.path(), "sage-mcp-" + std::to_string(++serial),
-                      home.path(), environment(home.path()), /*pipe_stdin=*/true) {}
+  /// `args`: before `mcp`, e.g. `--kb <folder>`.
+  explicit mcp_process(const temp_dir& home, std::vector<std::string> args = {})
+      : child_process(SAGE_BINARY, with_command(std::move(args)), home.path(),
+                      "sage-mcp-" + std::to_string(++serial), home.path(), environment(home.path()),
+                      /*pipe_stdin=*/true) {}
 
   void send(std::string_view text) {
     BOOST_REQUIRE_MESSAGE(write_stdin(text), "failed to write to the stdin of `sage mcp`");
@@ -63,6 +67,25 @@ public:
     for (const auto& line : out_lines())
       parsed.push_back(json::parse(line));
     return parsed;
+  }
+
+  /// The first stdout message `match` accepts; fails the test when none comes within `limit`.
+  template <class Match> json wait_for_message(Match match, clock_type::duration limit) {
+    json found;
+    bool got = wait_until(
+        [&] {
+          for (const auto& line : out_lines())
+            if (auto m = json::parse(line); match(m)) {
+              found = std::move(m);
+              return true;
+            }
+          return false;
+        },
+        limit);
+    BOOST_REQUIRE_MESSAGE(got, "no such message on stdout; stdout:\n"
+                                   << out() << "\nstderr:\n"
+                                   << err());
+    return found;
   }
 
   /// Sends `initialize` and `notifications/initialized`; returns the answer.
@@ -95,6 +118,11 @@ public:
 
 private:
   static inline int serial = 0;
+
+  static std::vector<std::string> with_command(std::vector<std::string> args) {
+    args.emplace_back("mcp");
+    return args;
+  }
 
   static std::vector<std::string> environment(const fs::path& home) {
     std::vector<std::string> vars;
@@ -258,6 +286,41 @@ BOOST_AUTO_TEST_CASE(logs_go_to_stderr_and_stdout_holds_only_messages) {
   check_exits_0_on_end_of_input(p);
   BOOST_TEST(p.err().find("mcp server on stdio") != std::string::npos, p.err());
   BOOST_TEST(p.out_lines().size() == 2u, p.out());
+  p.check_stdout_is_only_json_lines();
+}
+
+BOOST_AUTO_TEST_CASE(a_subscribed_document_edited_on_disk_is_notified_and_an_added_one_too) {
+  temp_dir home, kb;
+  auto doc = [](const std::string& title, const std::string& body) {
+    return "---\ntitle: " + title + "\n---\n\n# " + title + "\n\n" + body + "\n";
+  };
+  kb.write("INDEX.md", doc("Index", "Start here."));
+  kb.write("guidelines/STYLE.md", doc("Style", "Write short sentences."));
+  kb.write("guidelines/SECURITY.md", doc("Security", "Keep secrets out of the repository."));
+  mcp_process p(home, {"--kb", kb.path().string()});
+  auto init = p.initialize();
+  BOOST_TEST(init["result"]["capabilities"]["resources"]["subscribe"] == true);
+  BOOST_TEST(init["result"]["capabilities"]["resources"]["listChanged"] == true);
+  const std::string style = "knowledge://guidelines/STYLE.md";
+  p.send(R"({"jsonrpc":"2.0","id":2,"method":"resources/subscribe","params":{"uri":")" + style +
+         "\"}}\n");
+  auto answer =
+      p.wait_for_message([](const json& m) { return m.value("id", 0) == 2; }, answer_limit);
+  BOOST_TEST(answer["result"] == json::object(), answer.dump());
+
+  kb.write("guidelines/STYLE.md", doc("Style", "Write short sentences and active verbs."));
+  auto is = [](const char* method) {
+    return [method](const json& m) { return m.value("method", "") == method; };
+  };
+  auto updated = p.wait_for_message(is("notifications/resources/updated"), change_limit);
+  BOOST_TEST(updated["params"]["uri"] == style);
+
+  kb.write("guidelines/TESTING.md", doc("Testing", "Test behaviour, not timing."));
+  p.wait_for_message(is("notifications/resources/list_changed"), change_limit);
+  for (const auto& line : p.out_lines()) // nothing about what was not subscribed
+    if (auto m = json::parse(line); m.value("method", "") == "notifications/resources/updated")
+      BOOST_TEST(m["params"]["uri"] == style);
+  check_exits_0_on_end_of_input(p);
   p.check_stdout_is_only_json_lines();
 }
 
