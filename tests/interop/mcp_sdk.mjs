@@ -6,15 +6,17 @@
 //   SAGE_INTEROP_NODE_DIR   where @modelcontextprotocol/sdk is installed (node_modules inside)
 //
 // The server runs on a temporary copy of the bundled knowledge base, grown by enough generated
-// notes that resources/list needs more than one page. The SDK negotiates the protocol and
-// validates every answer with its own schemas (the typed helpers, and callTool against each
-// tool's outputSchema, Ajv); notifications are parsed by the SDK's notification schemas too.
-// Every tool, resource kind, template, prompt, completion, log message, progress and
-// cancellation path is exercised.
+// notes that resources/list needs more than one page, and whose files change under a
+// subscription. The SDK negotiates the protocol and validates every answer with its own
+// schemas (the typed helpers, and callTool against each tool's outputSchema, Ajv);
+// notifications are parsed by the SDK's notification schemas too. Every tool, resource kind,
+// template, prompt, completion, subscription, log message, progress and cancellation path is
+// exercised.
 // One line per check; a failing section is reported and the next one runs; exit 1 if any
 // failed.
 import { spawn } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync,
+         writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -39,6 +41,7 @@ const { StreamableHTTPClientTransport } =
   await load("@modelcontextprotocol/sdk/client/streamableHttp.js");
 const {
   McpError, SUPPORTED_PROTOCOL_VERSIONS, LoggingMessageNotificationSchema,
+  ResourceUpdatedNotificationSchema, ResourceListChangedNotificationSchema,
 } = await load("@modelcontextprotocol/sdk/types.js");
 const sdkVersion = JSON.parse(readFileSync(
   join(nodeDir, "node_modules/@modelcontextprotocol/sdk/package.json"), "utf8")).version;
@@ -182,10 +185,12 @@ const waiters = new Set();
 function arrived() {
   for (const w of waiters) w.check();
 }
-client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
-  notes.push(n);
-  arrived();
-});
+for (const schema of [LoggingMessageNotificationSchema, ResourceUpdatedNotificationSchema,
+                      ResourceListChangedNotificationSchema])
+  client.setNotificationHandler(schema, (n) => {
+    notes.push(n);
+    arrived();
+  });
 /// Resolves with what `probe` returns once it is truthy, checked whenever a message arrives.
 function until(probe, what) {
   return new Promise((resolve, reject) => {
@@ -373,8 +378,8 @@ async function toolErrors() {
   ok("missing required argument: isError");
 }
 
-async function resources() {
-  // Every page, following nextCursor; the generated notes make more than one.
+/// Every page of resources/list, following nextCursor.
+async function allResources() {
   const listed = [];
   let cursor;
   let pages = 0;
@@ -385,6 +390,12 @@ async function resources() {
     pages++;
     expect(pages < 100, "resources/list never ends");
   } while (cursor !== undefined);
+  return { listed, pages };
+}
+
+async function resources() {
+  // The generated notes make more than one page.
+  const { listed, pages } = await allResources();
   const uris = listed.map((r) => r.uri);
   expect(pages >= 2, "resources/list pages", pages);
   expect(new Set(uris).size === uris.length, "resources/list repeats a resource");
@@ -609,6 +620,37 @@ async function concurrency() {
   ok(`concurrency: ${queries.length} search_knowledge calls and a ping in flight, all answered`);
 }
 
+async function subscriptions() {
+  const caps = client.getServerCapabilities().resources;
+  expect(caps?.subscribe === true && caps?.listChanged === true,
+         "resources capability: subscribe and listChanged", JSON.stringify(caps));
+  const uri = "knowledge://guidelines/TESTING.md";
+  const file = join(kb, "guidelines", "TESTING.md");
+  await client.subscribeResource({ uri });
+  ok(`resources/subscribe ${uri}`);
+
+  const marker = `Edited by ${testName}.`;
+  appendFileSync(file, `\n${marker}\n`);
+  await notification((n) => n.method === "notifications/resources/updated" &&
+                            n.params.uri === uri, `notifications/resources/updated for ${uri}`);
+  const read = await client.readResource({ uri });
+  expect(read.contents[0].text.includes(marker), "the updated document", brief(read));
+  ok(`notifications/resources/updated ${uri} after the file changed; it reads the change`);
+
+  const added = "knowledge://guidelines/INTEROP_ADDED.md";
+  writeFileSync(join(kb, "guidelines", "INTEROP_ADDED.md"),
+                "---\ntitle: Added by the interop test\n---\n\n# Added\n\nA new document.\n");
+  await notification((n) => n.method === "notifications/resources/list_changed",
+                     "notifications/resources/list_changed");
+  const { listed } = await allResources();
+  expect(listed.some((r) => r.uri === added),
+         "resources/list after list_changed lacks the new document");
+  ok("notifications/resources/list_changed after a file was added; resources/list has it");
+
+  await client.unsubscribeResource({ uri });
+  ok(`resources/unsubscribe ${uri}`);
+}
+
 async function finish() {
   // Errors the SDK saw on its own: schema failures of notifications, unknown ids. Expected:
   // the answer and progress of the aborted call when the call finished first, and progress
@@ -649,6 +691,7 @@ if (connected) {
   await section("progress", progress);
   await section("cancellation", cancellation);
   await section("concurrency", concurrency);
+  await section("subscriptions", subscriptions);
   await section("end", finish);
 }
 await client.close().catch(() => {});
