@@ -1,7 +1,7 @@
 // `sage serve` fed hostile input over HTTP with curl: each gets a clear error, and the server
 // answers the next request as if nothing happened.
 // SPDX-License-Identifier: MIT
-#include "support/mcp_http_client.hpp"
+#include "support/serve_process.hpp"
 
 #include <boost/test/unit_test.hpp>
 

@@ -1,7 +1,7 @@
 // The SSE streams of `sage serve`, driven with curl: the session's GET stream (who may open it,
 // what it carries, when it ends) and tool calls answered as a stream of their progress.
 // SPDX-License-Identifier: MIT
-#include "support/mcp_http_client.hpp"
+#include "support/serve_process.hpp"
 
 #include <boost/test/unit_test.hpp>
 

@@ -2,7 +2,7 @@
 // sessions, answers, 202s, the HTTP errors of the transport, Origin and Host checks, SIGTERM.
 // Streams are in mcp_http_stream_test.cpp, hostile input in mcp_http_hostile_test.cpp.
 // SPDX-License-Identifier: MIT
-#include "support/mcp_http_client.hpp"
+#include "support/serve_process.hpp"
 
 #include <boost/test/unit_test.hpp>
 

@@ -1,10 +1,9 @@
-// Helpers of the `sage serve` tests: the server in a private HOME, curl as the client (one
-// request at a time, or a GET stream held open in the background), SSE bodies read back.
+// curl as an MCP Streamable HTTP client for tests: one request at a time, or an SSE stream held
+// open in the background; answers and SSE bodies read back.
 // SPDX-License-Identifier: MIT
 #pragma once
 
 #include "support/child_process.hpp"
-#include "support/test_support.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -14,13 +13,11 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
-#include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
-
-extern char** environ;
 
 namespace sage::test::mcp_http {
 
@@ -28,37 +25,17 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-/// The process may have to build the index cache of the bundled knowledge base first.
-constexpr auto start_limit = 60s;
-constexpr auto exit_limit = 15s;
 /// Generous bound for anything a test waits for over HTTP, only so that a bug fails the test
 /// instead of hanging it.
 constexpr auto arrival_limit = 30s;
 
-inline const std::string initialize_body =
-    R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25",)"
-    R"("capabilities":{},"clientInfo":{"name":"mcp_http_test","version":"1.0"}}})";
-inline const std::string initialized_body =
-    R"({"jsonrpc":"2.0","method":"notifications/initialized"})";
-inline const std::string both_accept = "Accept: application/json, text/event-stream";
-inline const std::string json_accept = "Accept: application/json";
-inline const std::string sse_accept = "Accept: text/event-stream";
-inline const std::string json_type = "Content-Type: application/json";
-
-inline std::string ping_body(int id) {
-  return R"({"jsonrpc":"2.0","id":)" + std::to_string(id) + R"(,"method":"ping"})";
-}
-
-inline std::string request_body(const json& id, const std::string& method, json params) {
-  return json{{"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", std::move(params)}}
-      .dump();
-}
-
-/// The JSON messages of an SSE text: the `data` of each event (comments and other fields
-/// skipped; every event of the server is one `data` line).
+/// The JSON messages of an SSE text: the `data` of each complete event (comments and other
+/// fields skipped; every event of the server is one `data` line; an event still arriving, not
+/// yet ended by a blank line, is left out).
 inline std::vector<json> sse_messages(const std::string& text) {
   std::vector<json> out;
-  std::istringstream in(text);
+  auto end = text.rfind("\n\n");
+  std::istringstream in(end == std::string::npos ? std::string{} : text.substr(0, end + 2));
   for (std::string line; std::getline(in, line);) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.starts_with("data: ")) out.push_back(json::parse(line.substr(6)));
@@ -113,17 +90,22 @@ inline http_reply parse_reply(const std::string& text, const std::string& what) 
   return r;
 }
 
-inline std::vector<std::string> environment(const fs::path& home) {
-  std::vector<std::string> vars;
-  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
-    std::string_view v{*e};
-    if (!v.starts_with("SAGE_") && !v.starts_with("HOME=") && !v.starts_with("XDG_DATA_HOME="))
-      vars.emplace_back(v);
-  }
-  vars.push_back("HOME=" + home.string());
-  vars.push_back("SAGE_CACHE_DIR=" + (home / "cache").string());
-  vars.push_back("SAGE_DATA_DIR=" + (home / "data").string());
-  return vars;
+/// Runs `curl -s -i` with `args` and `headers` against `url`; its answer.
+inline http_reply curl_call(const std::string& url, const std::string& args,
+                            const std::vector<std::string>& headers) {
+  // No `Expect: 100-continue` for large bodies: its interim answer is not what is tested.
+  std::string cmd = "curl -s -i --max-time 30 -H 'Expect:' " + args;
+  for (const auto& h : headers)
+    cmd += " -H '" + h + "'";
+  cmd += " '" + url + "'";
+  std::string out;
+  FILE* pipe = ::popen(cmd.c_str(), "r");
+  BOOST_REQUIRE_MESSAGE(pipe != nullptr, "failed to run curl");
+  char buf[4096];
+  for (size_t n; (n = std::fread(buf, 1, sizeof buf, pipe)) > 0;)
+    out.append(buf, n);
+  ::pclose(pipe);
+  return parse_reply(out, cmd);
 }
 
 /// The path of a program found on PATH (child_process wants one).
@@ -136,13 +118,16 @@ inline fs::path program_path(const std::string& name) {
   return {};
 }
 
+/// Numbers the output files of background processes.
 inline int serial = 0;
 
-/// A GET stream held open by `curl -N` in the background; what arrived is in its output.
+/// An SSE stream read by `curl -N` in the background (a GET, or what `extra` arguments make of
+/// it, such as a POST); what arrived is in its output.
 class sse_stream : public child_process {
 public:
-  sse_stream(const fs::path& dir, const std::string& url, std::vector<std::string> headers)
-      : child_process(program_path("curl"), arguments(url, headers), dir,
+  sse_stream(const fs::path& dir, const std::string& url, const std::vector<std::string>& headers,
+             const std::vector<std::string>& extra = {})
+      : child_process(program_path("curl"), arguments(url, headers, extra), dir,
                       "sse-stream-" + std::to_string(++serial)) {}
 
   /// Waits for the status line and headers; the status (0 when none came).
@@ -150,12 +135,17 @@ public:
     wait_until([&] { return out().find("\r\n\r\n") != std::string::npos; }, arrival_limit);
     auto text = out();
     if (text.find("\r\n\r\n") == std::string::npos) return 0;
-    return parse_reply(text, "the GET stream").status;
+    return parse_reply(text, "the stream").status;
   }
 
-  http_reply reply() const { return parse_reply(out(), "the GET stream"); }
+  http_reply reply() const { return parse_reply(out(), "the stream"); }
 
-  std::vector<json> messages() const { return sse_messages(reply().body); }
+  /// The messages that arrived so far (none before the headers).
+  std::vector<json> messages() const {
+    auto text = out();
+    auto end = text.find("\r\n\r\n");
+    return end == std::string::npos ? std::vector<json>{} : sse_messages(text.substr(end + 4));
+  }
 
   /// Waits until a message with `method` arrived; it, or null when none did in time.
   json wait_for(const std::string& method) {
@@ -175,8 +165,10 @@ public:
 
 private:
   static std::vector<std::string> arguments(const std::string& url,
-                                            const std::vector<std::string>& headers) {
+                                            const std::vector<std::string>& headers,
+                                            const std::vector<std::string>& extra) {
     std::vector<std::string> args{"-s", "-i", "-N", "--max-time", "120"};
+    args.insert(args.end(), extra.begin(), extra.end());
     for (const auto& h : headers) {
       args.push_back("-H");
       args.push_back(h);
@@ -186,40 +178,47 @@ private:
   }
 };
 
-/// `sage serve --port 0` in a private HOME, cache and data folder; the port it took is read
-/// from its log line.
-class serve_process : public child_process {
-public:
-  explicit serve_process(const temp_dir& home,
-                         std::vector<std::string> args = {"serve", "--port", "0"})
-      : child_process(SAGE_BINARY, std::move(args), home.path(),
-                      "sage-serve-" + std::to_string(++serial), home.path(),
-                      environment(home.path())),
-        home_(home.path()) {}
+inline const std::string initialize_body =
+    R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25",)"
+    R"("capabilities":{},"clientInfo":{"name":"mcp_http_test","version":"1.0"}}})";
+inline const std::string initialized_body =
+    R"({"jsonrpc":"2.0","method":"notifications/initialized"})";
+inline const std::string both_accept = "Accept: application/json, text/event-stream";
+inline const std::string json_accept = "Accept: application/json";
+inline const std::string sse_accept = "Accept: text/event-stream";
+inline const std::string json_type = "Content-Type: application/json";
 
-  /// Waits for the "listening on" log line; returns the endpoint URL.
-  std::string wait_for_listening() {
-    static const std::regex listening(R"(listening on (http://127\.0\.0\.1:(\d+)/mcp))");
-    std::smatch m;
-    bool up = wait_until(
-        [&] {
-          auto e = err();
-          return std::regex_search(e, m, listening);
-        },
-        start_limit);
-    BOOST_REQUIRE_MESSAGE(up, "`sage serve` did not start; stderr:\n" << err());
-    url_ = m[1].str();
-    return url_;
-  }
+inline std::string ping_body(int id) {
+  return R"({"jsonrpc":"2.0","id":)" + std::to_string(id) + R"(,"method":"ping"})";
+}
+
+inline std::string request_body(const json& id, const std::string& method, json params) {
+  return json{{"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", std::move(params)}}
+      .dump();
+}
+
+/// An MCP client on curl for the endpoint `url` (settable later); request bodies go through
+/// files in `dir`, so nothing is quoted by the shell.
+class mcp_curl_client {
+public:
+  explicit mcp_curl_client(fs::path dir, std::string url = {})
+      : dir_(std::move(dir)), url_(std::move(url)) {}
 
   const std::string& url() const { return url_; }
-  const fs::path& home() const { return home_; }
+  void set_url(std::string url) { url_ = std::move(url); }
 
   /// POSTs `body` (through a file, so nothing is quoted by the shell) with `headers`.
   http_reply post(const std::string& body, const std::vector<std::string>& headers) {
-    auto file = home_ / ("body-" + std::to_string(++requests_));
-    std::ofstream(file, std::ios::binary) << body;
-    return curl("-X POST --data-binary @'" + file.string() + "'", headers);
+    return curl("-X POST --data-binary @'" + body_file(body).string() + "'", headers);
+  }
+
+  /// POSTs `body` in session `session_id` accepting JSON and SSE, read in the background.
+  std::unique_ptr<sse_stream> post_in_background(const std::string& body,
+                                                 const std::string& session_id) {
+    return std::make_unique<sse_stream>(
+        dir_, url_,
+        std::vector<std::string>{json_type, both_accept, "Mcp-Session-Id: " + session_id},
+        std::vector<std::string>{"-X", "POST", "--data-binary", "@" + body_file(body).string()});
   }
 
   /// POSTs with the headers of a well-behaved client, in session `session_id` when not empty.
@@ -231,19 +230,7 @@ public:
   }
 
   http_reply curl(const std::string& args, const std::vector<std::string>& headers) {
-    // No `Expect: 100-continue` for large bodies: its interim answer is not what is tested.
-    std::string cmd = "curl -s -i --max-time 30 -H 'Expect:' " + args;
-    for (const auto& h : headers)
-      cmd += " -H '" + h + "'";
-    cmd += " '" + url_ + "'";
-    std::string out;
-    FILE* pipe = ::popen(cmd.c_str(), "r");
-    BOOST_REQUIRE_MESSAGE(pipe != nullptr, "failed to run curl");
-    char buf[4096];
-    for (size_t n; (n = std::fread(buf, 1, sizeof buf, pipe)) > 0;)
-      out.append(buf, n);
-    ::pclose(pipe);
-    return parse_reply(out, cmd);
+    return curl_call(url_, args, headers);
   }
 
   /// GET with `headers` (and the session id when not empty), answered without a stream.
@@ -256,7 +243,7 @@ public:
   /// Opens the session's GET stream in the background.
   std::unique_ptr<sse_stream> open_stream(const std::string& session_id) {
     return std::make_unique<sse_stream>(
-        home_, url_, std::vector<std::string>{sse_accept, "Mcp-Session-Id: " + session_id});
+        dir_, url_, std::vector<std::string>{sse_accept, "Mcp-Session-Id: " + session_id});
   }
 
   /// Initializes a session and sends `notifications/initialized`; returns the session id.
@@ -275,15 +262,15 @@ public:
   }
 
 private:
-  fs::path home_;
+  fs::path body_file(const std::string& body) {
+    auto file = dir_ / ("body-" + std::to_string(++requests_));
+    std::ofstream(file, std::ios::binary) << body;
+    return file;
+  }
+
+  fs::path dir_;
   std::string url_;
   int requests_ = 0;
-};
-
-struct server_fixture {
-  temp_dir home;
-  serve_process server{home};
-  server_fixture() { server.wait_for_listening(); }
 };
 
 /// The error code and message of a JSON-RPC error message.
