@@ -238,6 +238,7 @@ private:
                         "make search.default_limit at most search.max_limit");
     }
     if (auto bad = check_budget()) return bad;
+    if (auto bad = check_server()) return bad;
     std::string layer_names;
     for (const auto& layer : cfg_.layers)
       layer_names += (layer_names.empty() ? "" : ", ") + layer.name;
@@ -314,6 +315,21 @@ private:
                       format_number(high_blamed ? high : low), hint);
     }
     return std::nullopt;
+  }
+
+  /// Event streams each hold a connection: at least one must be left for other requests.
+  std::optional<error> check_server() {
+    const auto& a = cfg_.api;
+    if (a.max_event_streams < a.threads) return std::nullopt;
+    auto key = blame("server.threads", "server.max_event_streams");
+    bool threads_blamed = key == "server.threads";
+    return conflict(key,
+                    threads_blamed ? "more than server.max_event_streams (" +
+                                         std::to_string(a.max_event_streams) + ")"
+                                   : "less than server.threads (" + std::to_string(a.threads) + ")",
+                    std::to_string(threads_blamed ? a.threads : a.max_event_streams),
+                    "event streams each hold one of server.threads connections; leave some "
+                    "for other requests");
   }
 
   const config_inputs& in_;

@@ -109,6 +109,22 @@ struct loading_config {
   int max_heading_level = 3; ///< sections are split at H1..H<n>
 };
 
+/// What the HTTP API lets in (server.*, PRODUCT.md 5.3); the key itself is `config::api_key`.
+struct api_config {
+  double rate_per_second = 50; ///< server.rate_limit.requests_per_second per client; 0 = off
+  int rate_burst = 100;        ///< server.rate_limit.burst: requests a client may send at once
+  /// server.cors.allowed_origins: browser origins (`https://dash.example.com`) or `*`; empty =
+  /// no cross-origin calls.
+  std::vector<std::string> cors_origins;
+  std::chrono::milliseconds cors_max_age{600000}; ///< server.cors.max_age of preflight answers
+  int max_body_bytes = 2097152; ///< server.limits.max_body_bytes: larger bodies get 413
+  int max_header_bytes = 8192;  ///< server.limits.max_header_bytes: larger header blocks get 431
+  int threads = 16;             ///< server.threads: connections served at once
+  int max_event_streams = 4;    ///< server.max_event_streams: open /v1/events streams at once
+  bool metrics_on_api = true;   ///< server.metrics_on_api: /metrics on the API port too
+  bool metrics_require_key = false; ///< server.metrics_require_key: /metrics needs the API key
+};
+
 /// The effective configuration. Every field has the built-in default documented in
 /// `config/sage.yaml`.
 struct config {
@@ -141,6 +157,7 @@ struct config {
   int mcp_port = 8001;            ///< server.mcp_port (SAGE_MCP_PORT)
   int metrics_port = 9000;        ///< server.metrics_port (SAGE_METRICS_PORT)
   std::string api_key;            ///< server.api_key (SAGE_API_KEY)
+  api_config api;                 ///< server.rate_limit, server.cors, server.limits, ...
 
   /// Where each leaf key (`timeout.layer`) got its value: `default`, a file path, `env
   /// SAGE_TIMEOUT__LAYER`, `flag --kb`.

@@ -56,6 +56,10 @@ template <class T> json view(const std::optional<T>& v) {
   return v ? view(*v) : json(nullptr);
 }
 
+json view(const std::vector<std::string>& items) {
+  return items;
+}
+
 json view(const std::vector<layer_config>& layers) {
   auto out = json::array();
   for (const auto& l : layers)
@@ -299,6 +303,17 @@ std::vector<key_spec> build_schema() {
     integer_key("server.mcp_port", [](auto& c) -> auto& { return c.mcp_port; }, 1, 65535),
     integer_key("server.metrics_port", [](auto& c) -> auto& { return c.metrics_port; }, 1, 65535),
     text_key("server.api_key", [](auto& c) -> auto& { return c.api_key; }, true),
+    number_key("server.rate_limit.requests_per_second", [](auto& c) -> auto& { return c.api.rate_per_second; }, 0.0),
+    integer_key("server.rate_limit.burst", [](auto& c) -> auto& { return c.api.rate_burst; }, 1, 1000000),
+    make_key("server.cors.allowed_origins", value_kind::list, [](auto& c) -> auto& { return c.api.cors_origins; },
+             parse_origins),
+    duration_key("server.cors.max_age", [](auto& c) -> auto& { return c.api.cors_max_age; }),
+    integer_key("server.limits.max_body_bytes", [](auto& c) -> auto& { return c.api.max_body_bytes; }, 1024, 1073741824),
+    integer_key("server.limits.max_header_bytes", [](auto& c) -> auto& { return c.api.max_header_bytes; }, 1024, 1048576),
+    integer_key("server.threads", [](auto& c) -> auto& { return c.api.threads; }, 2, 256),
+    integer_key("server.max_event_streams", [](auto& c) -> auto& { return c.api.max_event_streams; }, 1, 255),
+    boolean_key("server.metrics_on_api", [](auto& c) -> auto& { return c.api.metrics_on_api; }),
+    boolean_key("server.metrics_require_key", [](auto& c) -> auto& { return c.api.metrics_require_key; }),
   };
   // clang-format on
   auto retention = retention_keys();

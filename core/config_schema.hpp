@@ -71,6 +71,8 @@ result<std::chrono::milliseconds> parse_positive_duration(const YAML::Node& node
                                                           const value_site& site);
 result<std::vector<layer_config>> parse_layers(const YAML::Node& node, const value_site& site);
 result<std::vector<trigger_config>> parse_triggers(const YAML::Node& node, const value_site& site);
+/// A list of browser origins (`https://host[:port]`, `http://...`) or `*`; null or `[]` = none.
+result<std::vector<std::string>> parse_origins(const YAML::Node& node, const value_site& site);
 
 /// `~` and `~/x` become paths under `home` (unchanged when `home` is empty).
 std::string expand_home(const std::string& path, const std::string& home);

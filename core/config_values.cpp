@@ -370,6 +370,33 @@ result<std::vector<trigger_config>> parse_triggers(const YAML::Node& node, const
   return triggers;
 }
 
+result<std::vector<std::string>> parse_origins(const YAML::Node& node, const value_site& site) {
+  static constexpr std::string_view expected =
+      "a list of origins such as [\"https://dash.example.com\"], or [\"*\"]";
+  if (node.IsNull() || (node.IsScalar() && node.Scalar().empty()))
+    return std::vector<std::string>{};
+  if (!node.IsSequence()) return invalid_value(site, node, expected, describe(node));
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < node.size(); ++i) {
+    const auto& item = node[i];
+    auto item_site = sub_site(site, site.key + "[" + std::to_string(i) + "]");
+    static constexpr std::string_view origin =
+        "`*` or an origin: http:// or https://, a host and an optional port, no path";
+    if (!item.IsScalar()) return invalid_value(item_site, item, origin, describe(item));
+    const auto& text = item.Scalar();
+    if (text != "*") {
+      auto scheme = text.find("://");
+      auto name = scheme == std::string::npos ? std::string{} : lower(text.substr(0, scheme));
+      auto authority = scheme == std::string::npos ? std::string{} : text.substr(scheme + 3);
+      bool ok = (name == "http" || name == "https") && !authority.empty() &&
+                authority.find_first_of("/?#@ \t") == std::string::npos;
+      if (!ok) return invalid_value(item_site, item, origin, describe(item));
+    }
+    out.push_back(text);
+  }
+  return out;
+}
+
 std::string expand_home(const std::string& path, const std::string& home) {
   if (home.empty() || path.empty() || path[0] != '~') return path;
   if (path.size() == 1) return home;

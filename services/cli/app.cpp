@@ -125,16 +125,22 @@ int run(int argc, char** argv) {
         action = [&](const output& o) { return run_mcp(s, o); };
       });
   serve_args serve;
-  auto* serve_cmd =
-      app.add_subcommand("serve", "serve the Model Context Protocol over Streamable HTTP at "
-                                  "http://127.0.0.1:<server.mcp_port>/mcp until Ctrl-C or SIGTERM");
+  auto* serve_cmd = app.add_subcommand(
+      "serve", "serve the HTTP API (http://127.0.0.1:<server.api_port>/v1) and the Model Context "
+               "Protocol over Streamable HTTP (http://127.0.0.1:<server.mcp_port>/mcp) until "
+               "Ctrl-C or SIGTERM");
   serve_cmd->add_option("--host", serve.host, "address to listen on (default 127.0.0.1)");
   serve_cmd
-      ->add_option("--port", serve.port,
+      ->add_option("--api-port", serve.api_port,
+                   "HTTP API port (default server.api_port, SAGE_API_PORT; 0 = any free port)")
+      ->check(CLI::Range(0, 65535));
+  serve_cmd
+      ->add_option("--mcp-port,--port", serve.mcp_port,
                    "MCP port (default server.mcp_port, SAGE_MCP_PORT; 0 = any free port)")
       ->check(CLI::Range(0, 65535));
   serve_cmd->add_flag("--allow-remote", serve.allow_remote,
-                      "allow a --host that is not loopback (there is no authentication)");
+                      "allow a --host that is not loopback without an API key (and expose the "
+                      "MCP endpoint, which has no authentication, there too)");
   serve_cmd->callback([&] {
     long_running = true;
     action = [&](const output& o) { return run_serve(s, o, serve); };

@@ -1,9 +1,12 @@
-// `sage serve`: the MCP server over Streamable HTTP, for clients that connect to a URL.
+// `sage serve`: the HTTP API and the MCP server over Streamable HTTP in one process, over one
+// engine, until SIGINT or SIGTERM.
 // SPDX-License-Identifier: MIT
 #include "services/cli/commands.hpp"
 #include "services/cli/mcp_setup.hpp"
 #include "services/cli/signals.hpp"
 
+#include "services/http/api_server.hpp"
+#include "services/http/api_setup.hpp"
 #include "services/mcp/http_transport.hpp"
 #include "services/mcp/worker_pool.hpp"
 
@@ -20,6 +23,11 @@ void log_session_event(std::string_view event, const nlohmann::json& fields) {
   spdlog::info("mcp http: {} {}", event, fields.dump());
 }
 
+void log_api_event(const std::string& message, const nlohmann::json& fields) {
+  spdlog::warn("api: {} {}", message,
+               fields.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
 /// `::1` needs brackets in a URL.
 std::string url_host(const std::string& host) {
   return host.find(':') != std::string::npos && !host.starts_with('[') ? "[" + host + "]" : host;
@@ -28,12 +36,19 @@ std::string url_host(const std::string& host) {
 } // namespace
 
 int run_serve(session& s, const output& out, const serve_args& a) {
-  if (!mcp::is_loopback_host(a.host) && !a.allow_remote)
+  // Checked before the knowledge base is loaded, so a refusal is immediate.
+  auto cfg = load_effective_config(s.options);
+  if (!cfg) return out.fail(cfg.err());
+  bool loopback = mcp::is_loopback_host(a.host);
+  if (!loopback && cfg->api_key.empty() && !a.allow_remote)
     return out.fail(core::make_error(
         core::error_code::invalid_argument,
-        "refusing to listen on " + a.host + ": it is not a loopback address",
-        "the MCP endpoint has no authentication; add --allow-remote to expose it anyway, or use "
-        "--host 127.0.0.1"));
+        "refusing to listen on " + a.host + ": it is not a loopback address and no API key is set",
+        "set server.api_key (SAGE_API_KEY) so the API requires it, add --allow-remote to expose "
+        "the servers without a key anyway, or use --host 127.0.0.1"));
+  // The MCP endpoint has no authentication of its own: with only an API key it stays on
+  // loopback, and --allow-remote moves it to the API's host.
+  auto mcp_host = loopback || a.allow_remote ? a.host : std::string("127.0.0.1");
 
   auto signals = termination_signals();
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
@@ -41,38 +56,64 @@ int run_serve(session& s, const output& out, const serve_args& a) {
 
   auto rt = s.open(/*long_running=*/true);
   if (!rt) return out.fail(rt.err());
+  auto& engine = *(*rt)->engine;
 
   // The pool outlives the transport (sessions hold responders whose work runs on it) and
   // finishes the calls it holds before the engine stops below.
   auto pool = std::make_unique<mcp::worker_pool>(mcp_tool_threads);
   auto service = make_mcp_service(**rt, *pool);
 
-  mcp::http_options opts;
-  opts.host = a.host;
-  opts.port = a.port.value_or((*rt)->cfg.mcp_port);
-  opts.log = log_session_event;
-  auto transport = std::make_shared<mcp::http_transport>(service.server, opts);
+  mcp::http_options mcp_opts;
+  mcp_opts.host = mcp_host;
+  mcp_opts.port = a.mcp_port.value_or((*rt)->cfg.mcp_port);
+  mcp_opts.log = log_session_event;
+  auto transport = std::make_shared<mcp::http_transport>(service.server, mcp_opts);
   if (auto failed = transport->bind())
     return out.fail(core::make_error(core::error_code::io, *failed,
-                                     "choose another port with --port or server.mcp_port "
+                                     "choose another port with --mcp-port or server.mcp_port "
                                      "(SAGE_MCP_PORT)"));
-  if (!mcp::is_loopback_host(a.host))
+
+  auto api_opts = http::api_options_from((*rt)->cfg);
+  api_opts.host = a.host;
+  if (a.api_port) api_opts.port = *a.api_port;
+  api_opts.log = log_api_event;
+  api_opts.on_request = [](const http::request_record& r) {
+    spdlog::debug("api: {} {} {} {:.1f} ms id={}", r.method, r.route, r.status,
+                  r.duration_seconds * 1000, r.request_id);
+  };
+  auto routes = http::make_api_routes(engine, [&engine] { return http::engine_health(engine); });
+  auto api = std::make_shared<http::api_server>(routes, api_opts);
+  if (auto failed = api->bind())
+    return out.fail(core::make_error(core::error_code::io, *failed,
+                                     "choose another port with --api-port or server.api_port "
+                                     "(SAGE_API_PORT)"));
+
+  if (!loopback && a.allow_remote && (*rt)->cfg.api_key.empty())
+    spdlog::warn("api: listening on a non-loopback address without an API key");
+  if (!mcp::is_loopback_host(mcp_host))
     spdlog::warn("mcp http: listening on a non-loopback address without authentication");
 
-  std::thread([transport, signals] {
+  std::thread([transport, api, signals] {
     int sig = wait_for_signal(signals);
-    spdlog::info("received {}, stopping the mcp http server", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    spdlog::info("received {}, stopping the api and mcp http servers (in-flight requests finish)",
+                 sig == SIGINT ? "SIGINT" : "SIGTERM");
+    api->stop();
     transport->stop();
   }).detach();
 
+  spdlog::info("api server listening on http://{}:{}/v1 (health at /health, OpenAPI at "
+               "/v1/openapi.json{})",
+               url_host(a.host), api->port(), api_opts.api_key.empty() ? "" : ", API key required");
   spdlog::info("mcp server listening on http://{}:{}/mcp: knowledge base {} ({} documents)",
-               url_host(a.host), transport->port(), (*rt)->kb->root.string(),
+               url_host(mcp_host), transport->port(), (*rt)->kb->root.string(),
                (*rt)->kb->documents.size());
-  transport->run();
-  spdlog::info("mcp http server stopped");
+  std::thread mcp_thread([transport] { transport->run(); });
+  api->run();
+  mcp_thread.join();
+  spdlog::info("api and mcp http servers stopped");
   service.watch.reset();
   pool.reset();
-  (*rt)->engine->stop();
+  engine.stop();
   return ok;
 }
 

@@ -1,0 +1,66 @@
+// The HTTP API put together.
+// SPDX-License-Identifier: MIT
+#include "services/http/api_setup.hpp"
+
+#include "actors/engine.hpp"
+#include "core/kb_summary.hpp"
+
+namespace sage::services::http {
+
+std::shared_ptr<route_table> make_api_routes(actors::engine& engine,
+                                             std::function<health_answer()> health) {
+  auto table = std::make_shared<route_table>();
+  add_health_route(*table, std::move(health));
+  add_knowledge_routes(*table, engine);
+  add_memory_routes(*table, engine);
+  add_session_routes(*table, engine);
+  add_budget_routes(*table, engine);
+  return table;
+}
+
+health_answer engine_health(actors::engine& engine) {
+  auto info = engine.calls().info();
+  json components = json::object();
+  json checks = json::object();
+  if (!info) {
+    components["core"] = "unhealthy";
+    components["knowledge"] = "unhealthy";
+    checks["core"] = {{"error", info.err().message}};
+  } else {
+    components["core"] = "healthy";
+    components["knowledge"] = info->documents == 0 ? "unhealthy"
+                              : info->problems > 0 ? "degraded"
+                                                   : "healthy";
+    checks["knowledge"] = {{"documents", info->documents},
+                           {"problems", info->problems},
+                           {"index_generation", info->index.generation}};
+  }
+  std::string status = "healthy";
+  for (const auto& [name, state] : components.items()) {
+    if (state == "unhealthy") status = "unhealthy";
+    if (state == "degraded" && status == "healthy") status = "degraded";
+  }
+  return {{{"status", status},
+           {"version", SAGE_VERSION},
+           {"components", std::move(components)},
+           {"checks", std::move(checks)}},
+          status == "unhealthy"};
+}
+
+api_options api_options_from(const core::config& cfg) {
+  api_options o;
+  o.port = cfg.api_port;
+  o.api_key = cfg.api_key;
+  o.rate_per_second = cfg.api.rate_per_second;
+  o.rate_burst = cfg.api.rate_burst;
+  o.cors_origins = cfg.api.cors_origins;
+  o.cors_max_age = std::chrono::duration_cast<std::chrono::seconds>(cfg.api.cors_max_age);
+  o.max_body_bytes = static_cast<size_t>(cfg.api.max_body_bytes);
+  o.max_header_bytes = static_cast<size_t>(cfg.api.max_header_bytes);
+  o.threads = static_cast<size_t>(cfg.api.threads);
+  o.metrics_on_api = cfg.api.metrics_on_api;
+  o.metrics_require_key = cfg.api.metrics_require_key;
+  return o;
+}
+
+} // namespace sage::services::http

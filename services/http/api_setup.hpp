@@ -1,0 +1,32 @@
+// The HTTP API put together: every route over one engine, and the server's options from the
+// configuration. `sage serve` uses these.
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "services/http/api_server.hpp"
+#include "services/http/routes.hpp"
+
+#include "core/config.hpp"
+
+#include <memory>
+
+namespace sage::actors {
+class engine;
+} // namespace sage::actors
+
+namespace sage::services::http {
+
+/// The knowledge, memory, session, budget and health routes over `engine`, which must outlive
+/// the server. `/metrics` and `/v1/openapi.json` are added by the server itself.
+std::shared_ptr<route_table> make_api_routes(actors::engine& engine,
+                                             std::function<health_answer()> health);
+
+/// A health report from the engine alone (core: the engine answers; knowledge: documents are
+/// served, problems make it degraded), for when no fuller check is given.
+health_answer engine_health(actors::engine& engine);
+
+/// server.api_key, server.rate_limit, server.cors, server.limits, server.threads and the
+/// metrics switches as server options; host, port and the hooks are the caller's.
+api_options api_options_from(const core::config& cfg);
+
+} // namespace sage::services::http
