@@ -139,8 +139,8 @@ int run(int argc, char** argv) {
                    "MCP port (default server.mcp_port, SAGE_MCP_PORT; 0 = any free port)")
       ->check(CLI::Range(0, 65535));
   serve_cmd->add_flag("--allow-remote", serve.allow_remote,
-                      "allow a --host that is not loopback without an API key (and expose the "
-                      "MCP endpoint, which has no authentication, there too)");
+                      "allow a --host that is not loopback without an API key (server.api_key, "
+                      "SAGE_API_KEY): the API and MCP endpoints are then open to anyone");
   serve_cmd->callback([&] {
     long_running = true;
     action = [&](const output& o) { return run_serve(s, o, serve); };

@@ -7,6 +7,7 @@
 
 #include "services/http/api_server.hpp"
 #include "services/http/api_setup.hpp"
+#include "services/http/security.hpp"
 #include "services/mcp/http_transport.hpp"
 #include "services/mcp/worker_pool.hpp"
 
@@ -44,11 +45,8 @@ int run_serve(session& s, const output& out, const serve_args& a) {
     return out.fail(core::make_error(
         core::error_code::invalid_argument,
         "refusing to listen on " + a.host + ": it is not a loopback address and no API key is set",
-        "set server.api_key (SAGE_API_KEY) so the API requires it, add --allow-remote to expose "
-        "the servers without a key anyway, or use --host 127.0.0.1"));
-  // The MCP endpoint has no authentication of its own: with only an API key it stays on
-  // loopback, and --allow-remote moves it to the API's host.
-  auto mcp_host = loopback || a.allow_remote ? a.host : std::string("127.0.0.1");
+        "set server.api_key (SAGE_API_KEY) so that the API and MCP endpoints require it, add "
+        "--allow-remote to expose them without a key anyway, or use --host 127.0.0.1"));
 
   auto signals = termination_signals();
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
@@ -64,9 +62,13 @@ int run_serve(session& s, const output& out, const serve_args& a) {
   auto service = make_mcp_service(**rt, *pool);
 
   mcp::http_options mcp_opts;
-  mcp_opts.host = mcp_host;
+  mcp_opts.host = a.host;
   mcp_opts.port = a.mcp_port.value_or((*rt)->cfg.mcp_port);
   mcp_opts.log = log_session_event;
+  if (auto key = (*rt)->cfg.api_key; !key.empty())
+    mcp_opts.check_key = [key](std::string_view x_api_key, std::string_view authorization) {
+      return http::key_matches(http::presented_key(x_api_key, authorization), key);
+    };
   auto transport = std::make_shared<mcp::http_transport>(service.server, mcp_opts);
   if (auto failed = transport->bind())
     return out.fail(core::make_error(core::error_code::io, *failed,
@@ -88,10 +90,10 @@ int run_serve(session& s, const output& out, const serve_args& a) {
                                      "choose another port with --api-port or server.api_port "
                                      "(SAGE_API_PORT)"));
 
-  if (!loopback && a.allow_remote && (*rt)->cfg.api_key.empty())
-    spdlog::warn("api: listening on a non-loopback address without an API key");
-  if (!mcp::is_loopback_host(mcp_host))
-    spdlog::warn("mcp http: listening on a non-loopback address without authentication");
+  if (!loopback && (*rt)->cfg.api_key.empty())
+    spdlog::warn("listening on {} without an API key: anyone who reaches it may use the API and "
+                 "the MCP endpoint",
+                 a.host);
 
   std::thread([transport, api, signals] {
     int sig = wait_for_signal(signals);
@@ -105,7 +107,7 @@ int run_serve(session& s, const output& out, const serve_args& a) {
                "/v1/openapi.json{})",
                url_host(a.host), api->port(), api_opts.api_key.empty() ? "" : ", API key required");
   spdlog::info("mcp server listening on http://{}:{}/mcp: knowledge base {} ({} documents)",
-               url_host(mcp_host), transport->port(), (*rt)->kb->root.string(),
+               url_host(a.host), transport->port(), (*rt)->kb->root.string(),
                (*rt)->kb->documents.size());
   std::thread mcp_thread([transport] { transport->run(); });
   api->run();

@@ -107,10 +107,12 @@ struct api_server::impl {
 
   // -- bookkeeping per request --------------------------------------------------------------
 
-  in_flight begin(const httplib::Request& req) {
-    in_flight f{clock_type::now(), request_id_for(req.get_header_value("X-Request-ID")), {}};
+  void begin(const httplib::Request& req) {
+    in_flight f;
+    f.start = clock_type::now();
+    f.request_id = request_id_for(req.get_header_value("X-Request-ID"));
     std::lock_guard lock(flights_mutex);
-    return flights.insert_or_assign(&req, f).first->second;
+    flights.insert_or_assign(&req, std::move(f));
   }
 
   std::string request_id_of(const httplib::Request& req) {

@@ -87,7 +87,7 @@ struct http_transport::impl {
 
   // -- checks ------------------------------------------------------------------------------------
 
-  /// Origin and Host validation, before anything else (and before the body is read).
+  /// Origin, Host and key validation, before anything else (and before the body is read).
   bool allowed(const httplib::Request& req, httplib::Response& res) const {
     auto host = host_of_authority(req.get_header_value("Host"));
     if (loopback && req.has_header("Host") && !is_loopback_host(host)) {
@@ -104,6 +104,14 @@ struct http_transport::impl {
         refuse(res, 403, error_code::invalid_request, "origin not allowed");
         return false;
       }
+    }
+    if (options.check_key && !options.check_key(req.get_header_value("X-API-Key"),
+                                                req.get_header_value("Authorization"))) {
+      log("refused request", {{"reason", "missing or wrong api key"}});
+      res.set_header("WWW-Authenticate", "Bearer realm=\"sage\"");
+      refuse(res, 401, error_code::invalid_request,
+             "missing or wrong api key: send Authorization: Bearer KEY or X-API-Key: KEY");
+      return false;
     }
     return true;
   }

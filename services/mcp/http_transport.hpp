@@ -44,6 +44,10 @@ struct http_options {
   std::chrono::milliseconds keepalive{15'000};
   /// Notifications kept per session for its GET stream while none is open (oldest dropped).
   std::size_t outbox_limit = 256;
+  /// When set, every request must present a key it accepts (`X-API-Key`, or the token of
+  /// `Authorization: Bearer`), else 401: `sage serve` puts the API key check here, so that the
+  /// key protects this endpoint like the HTTP API.
+  std::function<bool(std::string_view x_api_key, std::string_view authorization)> check_key;
   /// Session events and transport trouble; may be empty.
   session_log log;
 };
@@ -73,6 +77,7 @@ struct http_options {
 ///   then on. Other methods get 405 with `Allow: GET, POST, DELETE`.
 /// - An `Origin` whose host is not loopback is refused with 403 while bound to loopback (when
 ///   bound elsewhere it must be loopback or the Host's host); so is a non-loopback `Host`.
+/// - With `check_key`, a request without a key it accepts gets 401 (after the checks above).
 ///
 /// Calls to one session's `handle` are serialised; waiting for a deferred answer happens
 /// outside that lock, so a slow tool call does not hold up a ping on the same session. A

@@ -68,6 +68,24 @@ BOOST_AUTO_TEST_CASE(the_key_can_come_from_the_configuration_file) {
   BOOST_TEST(s.process.get("/v1/info", {"X-API-Key: " + key}).status == 200);
 }
 
+BOOST_AUTO_TEST_CASE(the_key_protects_the_mcp_endpoint_too) {
+  configured_server s("", {"SAGE_API_KEY=" + key});
+  auto& p = s.process;
+  const std::string initialize =
+      R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25",)"
+      R"("capabilities":{},"clientInfo":{"name":"http_security_test","version":"1"}}})";
+  std::vector<std::string> headers{"Content-Type: application/json",
+                                   "Accept: application/json, text/event-stream"};
+  auto refused = p.request("POST", p.mcp_url(), headers, initialize);
+  BOOST_TEST(refused.status == 401);
+  BOOST_TEST(refused.json()["error"]["message"].get<std::string>().find("api key") !=
+             std::string::npos);
+  headers.push_back("Authorization: Bearer " + key);
+  auto accepted = p.request("POST", p.mcp_url(), headers, initialize);
+  BOOST_TEST(accepted.status == 200);
+  BOOST_TEST(accepted.json()["result"]["serverInfo"]["name"] == "sage");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(http_limits)

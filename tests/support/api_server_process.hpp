@@ -89,7 +89,17 @@ public:
 
   const std::string& base() const { return base_; }
 
-  /// One request with curl: `method` to `path` (and query, sent as written), with `body` (sent
+  /// The MCP endpoint's URL from its log line (after `wait_for_listening`).
+  std::string mcp_url() const {
+    static const std::regex listening(R"(mcp server listening on (http://[0-9.]+:\d+/mcp))");
+    std::smatch m;
+    auto e = err();
+    BOOST_REQUIRE_MESSAGE(std::regex_search(e, m, listening), "no mcp log line:\n" << e);
+    return m[1].str();
+  }
+
+  /// One request with curl: `method` to `path` (and query, sent as written; a whole URL is
+  /// taken as it is), with `body` (sent
   /// from a file, so nothing is quoted by the shell) and `headers`.
   http_reply request(const std::string& method, const std::string& path,
                      const std::vector<std::string>& headers = {},
@@ -105,7 +115,7 @@ public:
     }
     for (const auto& h : headers)
       cmd += " -H '" + h + "'";
-    cmd += " '" + base_ + path + "'";
+    cmd += " '" + (path.starts_with("http://") ? path : base_ + path) + "'";
     std::string out;
     FILE* pipe = ::popen(cmd.c_str(), "r");
     BOOST_REQUIRE_MESSAGE(pipe != nullptr, "failed to run curl");
