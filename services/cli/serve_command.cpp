@@ -10,6 +10,9 @@
 #include "services/http/security.hpp"
 #include "services/mcp/http_transport.hpp"
 #include "services/mcp/worker_pool.hpp"
+#include "services/ops/health.hpp"
+#include "services/ops/health_cache.hpp"
+#include "services/ops/loader_watch.hpp"
 
 #include <csignal>
 #include <memory>
@@ -83,7 +86,18 @@ int run_serve(session& s, const output& out, const serve_args& a) {
     spdlog::debug("api: {} {} {} {:.1f} ms id={}", r.method, r.route, r.status,
                   r.duration_seconds * 1000, r.request_id);
   };
-  auto routes = http::make_api_routes(engine, [&engine] { return http::engine_health(engine); });
+  // GET /health runs the checks of `sage health`, with rebuild failures heard as they happen,
+  // at most once a second however many probes ask. It answers without a key, so it shows the
+  // components' states but not the checks' details (which name file system paths).
+  auto watch = std::make_shared<ops::loader_watch>(engine);
+  auto health_checks = std::make_shared<ops::health_cache>();
+  const auto& cfg_now = (*rt)->cfg;
+  auto health = [&cfg_now, &engine, watch, health_checks] {
+    auto report = health_checks->get({cfg_now, &engine, {}, watch->ok() ? watch.get() : nullptr});
+    return http::health_answer{ops::to_json(report, ops::health_detail::summary),
+                               report.status == ops::health_status::unhealthy};
+  };
+  auto routes = http::make_api_routes(engine, health);
   auto api = std::make_shared<http::api_server>(routes, api_opts);
   if (auto failed = api->bind())
     return out.fail(core::make_error(core::error_code::io, *failed,

@@ -2,9 +2,6 @@
 // SPDX-License-Identifier: MIT
 #include "services/http/api_setup.hpp"
 
-#include "actors/engine.hpp"
-#include "core/kb_summary.hpp"
-
 namespace sage::services::http {
 
 std::shared_ptr<route_table> make_api_routes(actors::engine& engine,
@@ -16,35 +13,6 @@ std::shared_ptr<route_table> make_api_routes(actors::engine& engine,
   add_session_routes(*table, engine);
   add_budget_routes(*table, engine);
   return table;
-}
-
-health_answer engine_health(actors::engine& engine) {
-  auto info = engine.calls().info();
-  json components = json::object();
-  json checks = json::object();
-  if (!info) {
-    components["core"] = "unhealthy";
-    components["knowledge"] = "unhealthy";
-    checks["core"] = {{"error", info.err().message}};
-  } else {
-    components["core"] = "healthy";
-    components["knowledge"] = info->documents == 0 ? "unhealthy"
-                              : info->problems > 0 ? "degraded"
-                                                   : "healthy";
-    checks["knowledge"] = {{"documents", info->documents},
-                           {"problems", info->problems},
-                           {"index_generation", info->index.generation}};
-  }
-  std::string status = "healthy";
-  for (const auto& [name, state] : components.items()) {
-    if (state == "unhealthy") status = "unhealthy";
-    if (state == "degraded" && status == "healthy") status = "degraded";
-  }
-  return {{{"status", status},
-           {"version", SAGE_VERSION},
-           {"components", std::move(components)},
-           {"checks", std::move(checks)}},
-          status == "unhealthy"};
 }
 
 api_options api_options_from(const core::config& cfg) {

@@ -17,13 +17,10 @@ class engine;
 namespace sage::services::http {
 
 /// The knowledge, memory, session, budget and health routes over `engine`, which must outlive
-/// the server. `/metrics` and `/v1/openapi.json` are added by the server itself.
+/// the server; `health` answers `/health` (`sage serve` runs the checks of `sage health`).
+/// `/metrics` and `/v1/openapi.json` are added by the server itself.
 std::shared_ptr<route_table> make_api_routes(actors::engine& engine,
                                              std::function<health_answer()> health);
-
-/// A health report from the engine alone (core: the engine answers; knowledge: documents are
-/// served, problems make it degraded), for when no fuller check is given.
-health_answer engine_health(actors::engine& engine);
 
 /// server.api_key, server.rate_limit, server.cors, server.limits, server.threads and the
 /// metrics switches as server options; host, port and the hooks are the caller's.
