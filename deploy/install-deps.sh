@@ -55,6 +55,7 @@ dev_packages=(
   xz-utils tar               # extracting the tldr corpus in tests and benchmarks
   curl
   hyperfine                  # whole-process timings in bench/
+  wrk                        # HTTP load in bench/http_bench.sh
   clang-format               # the format check run by ctest
   systemd                    # systemd-analyze verify of deploy/systemd/sage.service
   iproute2                   # a loopback in the network namespace of the deploy test
