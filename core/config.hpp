@@ -151,13 +151,14 @@ struct config {
   /// takes its name.
   core::memory_retention memory_retention;
   budget_config budget;
-  std::string log_level = "INFO"; ///< logging.level (SAGE_LOG_LEVEL)
-  bool debug = false;             ///< logging.debug (SAGE_DEBUG)
-  int api_port = 8000;            ///< server.api_port (SAGE_API_PORT)
-  int mcp_port = 8001;            ///< server.mcp_port (SAGE_MCP_PORT)
-  int metrics_port = 9000;        ///< server.metrics_port (SAGE_METRICS_PORT)
-  std::string api_key;            ///< server.api_key (SAGE_API_KEY)
-  api_config api;                 ///< server.rate_limit, server.cors, server.limits, ...
+  std::string log_level = "INFO";     ///< logging.level (SAGE_LOG_LEVEL)
+  std::string log_format = "console"; ///< logging.format: console | json (JSON lines)
+  bool debug = false;                 ///< logging.debug (SAGE_DEBUG)
+  int api_port = 8000;                ///< server.api_port (SAGE_API_PORT)
+  int mcp_port = 8001;                ///< server.mcp_port (SAGE_MCP_PORT)
+  int metrics_port = 9000;            ///< server.metrics_port (SAGE_METRICS_PORT)
+  std::string api_key;                ///< server.api_key (SAGE_API_KEY)
+  api_config api;                     ///< server.rate_limit, server.cors, server.limits, ...
 
   /// Where each leaf key (`timeout.layer`) got its value: `default`, a file path, `env
   /// SAGE_TIMEOUT__LAYER`, `flag --kb`.

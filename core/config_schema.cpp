@@ -298,6 +298,8 @@ std::vector<key_spec> build_schema() {
     duration_key("budget.reservation_ttl", [](auto& c) -> auto& { return c.budget.reservation_ttl; }),
     choice_key("logging.level", [](auto& c) -> auto& { return c.log_level; },
                {"TRACE", "DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}, true),
+    choice_key("logging.format", [](auto& c) -> auto& { return c.log_format; },
+               {"console", "json"}, false),
     boolean_key("logging.debug", [](auto& c) -> auto& { return c.debug; }),
     integer_key("server.api_port", [](auto& c) -> auto& { return c.api_port; }, 1, 65535),
     integer_key("server.mcp_port", [](auto& c) -> auto& { return c.mcp_port; }, 1, 65535),

@@ -3,6 +3,7 @@
 #include "services/cli/app.hpp"
 
 #include "services/cli/commands.hpp"
+#include "services/cli/log_setup.hpp"
 #include "services/cli/ops_commands.hpp"
 
 #include <CLI/CLI.hpp>
@@ -10,22 +11,9 @@
 #include <functional>
 #include <iostream>
 #include <memory>
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 namespace sage::services::cli {
-namespace {
-
-/// Long-running commands log what they do (info); one-shot commands only warnings.
-void setup_logging(const global_options& g, bool long_running) {
-  // Logs go to stderr only: stdout carries results (and, later, protocol messages).
-  auto logger = spdlog::stderr_color_mt("sage");
-  spdlog::set_default_logger(logger);
-  auto normal = long_running ? spdlog::level::info : spdlog::level::warn;
-  spdlog::set_level(g.verbose ? spdlog::level::debug : (g.quiet ? spdlog::level::err : normal));
-}
-
-} // namespace
 
 int run(int argc, char** argv) {
   CLI::App app{"sage - a layered Markdown knowledge base for AI assistants, within a token budget"};
@@ -161,7 +149,7 @@ int run(int argc, char** argv) {
     std::cerr << "error: " << e.what() << "\nhint: run `sage --help` or `sage <command> --help`\n";
     return usage;
   }
-  setup_logging(g, long_running);
+  start_logging(g, long_running);
   output out(g.json, g.quiet, g.no_color);
   if (show_version) return run_version(out);
   if (!action) {

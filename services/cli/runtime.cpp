@@ -2,6 +2,9 @@
 // SPDX-License-Identifier: MIT
 #include "services/cli/runtime.hpp"
 
+#include "services/cli/log_setup.hpp"
+#include "services/telemetry/logging.hpp"
+
 #include "core/kb_loader.hpp"
 
 #include <spdlog/spdlog.h>
@@ -19,6 +22,7 @@ core::result<runtime*> session::open(bool long_running) {
   if (rt) return rt.get();
   auto cfg = load_effective_config(options);
   if (!cfg) return cfg.err();
+  apply_logging_config(*cfg, options, long_running);
   rt = std::make_unique<runtime>();
   rt->cfg = std::move(*cfg);
   auto counter = core::token_counter::load(rt->cfg.token_encoding, SAGE_DEFAULT_DATA_DIR);
@@ -30,10 +34,13 @@ core::result<runtime*> session::open(bool long_running) {
   if (!kb) return kb.err();
   rt->kb = std::move(*kb);
   const auto& s = rt->kb->stats;
-  spdlog::debug("knowledge base loaded: root={} documents={} parsed={} from_cache={} "
-                "cache_written={} build_ms={:.1f}",
-                rt->kb->root.string(), rt->kb->documents.size(), s.files_parsed, s.files_from_cache,
-                s.cache_written, s.build_ms);
+  telemetry::log(spdlog::level::debug, "knowledge base loaded",
+                 {{"root", rt->kb->root.string()},
+                  {"documents", rt->kb->documents.size()},
+                  {"parsed", s.files_parsed},
+                  {"from_cache", s.files_from_cache},
+                  {"cache_written", s.cache_written},
+                  {"build_ms", s.build_ms}});
   actors::engine_options eo;
   if (long_running) {
     eo.watch = true;
