@@ -8,9 +8,11 @@
 
 #include "core/config.hpp"
 #include "core/error.hpp"
+#include "core/sage_metrics.hpp"
 
 #include <caf/actor_system.hpp>
 #include <chrono>
+#include <memory>
 
 namespace sage::actors {
 
@@ -20,7 +22,10 @@ public:
   /// `margin`: how long past an operation's deadline the bridge waits before it gives up on
   /// the engine itself (the timeout supervisor answers at the deadline; this covers a node
   /// that is gone).
+  /// `metrics`, when given, counts every call: operations by status, durations as the caller
+  /// sees them, errors by code, tokens loaded.
   bridge(caf::actor_system& sys, engine_actor entry, core::timeout_config limits,
+         std::shared_ptr<core::sage_metrics> metrics = nullptr,
          std::chrono::milliseconds margin = std::chrono::milliseconds(250));
 
   core::result<core::load_result> get(get_request r);
@@ -72,11 +77,17 @@ private:
 
   /// Asks the node's child `child` (looked up per call, as it may have been restarted).
   template <class Answer, class Handle, class... Ts>
-  core::result<Answer> ask(const char* child, Ts&&... request);
+  core::result<Answer> ask(const char* child, const char* op, Ts&&... request);
+
+  /// Counts a finished call in the metrics, if any.
+  template <class Answer>
+  void count(const char* op, const core::result<Answer>& out,
+             std::chrono::steady_clock::time_point started) const;
 
   caf::actor_system& sys_;
   engine_actor entry_;
   core::timeout_config limits_;
+  std::shared_ptr<core::sage_metrics> metrics_;
   std::chrono::milliseconds margin_;
 };
 

@@ -24,13 +24,17 @@ engine::engine(std::shared_ptr<engine_context> ctx, engine_options opts)
   settings.shutdown_grace = ctx_->cfg.engine.shutdown_grace;
   settings.log_events = opts.log_events;
   node_ = sys_.spawn(actors::node, ctx_, settings);
-  bridge_ = std::make_unique<bridge>(sys_, caf::actor_cast<engine_actor>(node_), ctx_->cfg.timeout);
+  bridge_ = std::make_unique<bridge>(sys_, caf::actor_cast<engine_actor>(node_), ctx_->cfg.timeout,
+                                     ctx_->metrics);
 }
 
 std::unique_ptr<engine> engine::start(core::config cfg, core::token_counter tokens,
                                       std::shared_ptr<const core::knowledge_base> kb,
                                       engine_options opts) {
   auto ctx = std::make_shared<engine_context>(std::move(cfg), std::move(tokens), std::move(kb));
+  // The first snapshot was built before the engine: count its use of the index cache here.
+  if (auto first = ctx->snapshot.load())
+    ctx->metrics->snapshot_built(first->stats.files_from_cache, first->stats.files_parsed);
   return std::unique_ptr<engine>(new engine(std::move(ctx), opts));
 }
 

@@ -1,12 +1,13 @@
-// What the actors of one process share read-only: configuration, token counter and the
-// current knowledge-base snapshot. Never sent in messages; remote nodes have their own.
-// SPDX-License-Identifier: MIT
+// What the actors of one process share read-only: configuration, token counter, the
+// current knowledge-base snapshot and the metrics. Never sent in messages; remote nodes have their
+// own. SPDX-License-Identifier: MIT
 #pragma once
 
 #include "actors/event_interest.hpp"
 
 #include "core/config.hpp"
 #include "core/knowledge_base.hpp"
+#include "core/sage_metrics.hpp"
 #include "core/tokenizer.hpp"
 
 #include <atomic>
@@ -39,6 +40,9 @@ struct engine_context {
   const core::token_counter tokens;
   snapshot_holder snapshot;
   event_interest events; ///< kept up to date by the event router
+  /// The engine's metrics: counted by the bridge, the supervisor, the loader and the budget
+  /// controller; rendered by whoever serves /metrics.
+  const std::shared_ptr<core::sage_metrics> metrics = std::make_shared<core::sage_metrics>();
 };
 
 } // namespace sage::actors

@@ -77,6 +77,7 @@ rebuild_report rebuild_snapshot(engine_context& ctx,
     out.generation = previous->stamp.generation;
     return out;
   }
+  ctx.metrics->snapshot_built((*next)->stats.files_from_cache, (*next)->stats.files_parsed);
   auto changes = core::diff_snapshots(*previous, **next);
   out.build_ms = (*next)->stats.build_ms;
   if (changes.empty()) { // a touch, or an edit undone: keep the snapshot and its generation

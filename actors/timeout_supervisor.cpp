@@ -62,10 +62,18 @@ void publish_breaker_change(self_pointer self, operation op, core::breaker_state
   }
 }
 
+/// The breaker's state as a gauge, after every step that may change it.
+void show_breaker(self_pointer self, operation op) {
+  auto& st = self->state;
+  st.ctx->metrics->breaker(to_string(op), st.breakers[slot(op)].state());
+}
+
 void record_success(self_pointer self, operation op) {
   auto& st = self->state;
-  if (auto changed = st.breakers[slot(op)].record_success())
+  if (auto changed = st.breakers[slot(op)].record_success()) {
     publish_breaker_change(self, op, *changed);
+    show_breaker(self, op);
+  }
   if (st.exceeded[slot(op)]) {
     st.exceeded[slot(op)] = false;
     publish(st.router, "timeout.recovered", {{"operation", to_string(op)}}, source_name);
@@ -74,8 +82,10 @@ void record_success(self_pointer self, operation op) {
 
 void record_failure(self_pointer self, operation op) {
   auto& st = self->state;
-  if (auto changed = st.breakers[slot(op)].record_failure(clock_type::now()))
+  if (auto changed = st.breakers[slot(op)].record_failure(clock_type::now())) {
     publish_breaker_change(self, op, *changed);
+    show_breaker(self, op);
+  }
 }
 
 /// Removes a finished request; the last one out after a shutdown request turns off the light.
@@ -231,7 +241,9 @@ caf::result<Answer> supervise(self_pointer self, operation op, Degrade degrade, 
   if (st.draining)
     return caf::make_error(ec::internal, "the engine is shutting down",
                            "retry once it is back, or use another node");
-  if (!st.breakers[slot(op)].allow(now)) {
+  bool allowed = st.breakers[slot(op)].allow(now);
+  show_breaker(self, op); // an open breaker whose pause is over lets a trial through: half-open
+  if (!allowed) {
     ++st.counters.refused;
     ++st.counters.fallback;
     auto reason = std::string("circuit breaker for ") + to_string(op) + " is open after " +
@@ -279,6 +291,8 @@ timeout_supervisor(timeout_supervisor_actor::stateful_pointer<timeout_supervisor
     st.breakers.emplace_back(st.ctx->cfg.timeout.breaker_failures,
                              st.ctx->cfg.timeout.breaker_reset);
   st.exceeded.assign(all_operations.size(), false);
+  for (auto op : all_operations)
+    show_breaker(self, op);
   // Shutdown: finish what is in flight (the node's grace period bounds this), refuse the rest.
   self->set_exit_handler([self](const caf::exit_msg& msg) {
     auto& st = self->state;

@@ -23,6 +23,16 @@ caf::error store_missing() {
                          "retry in a moment; the engine restarts it");
 }
 
+/// Moves the session to `level` in the `sage_budget_sessions` gauge.
+void count_level(self_pointer self, const std::string& session, core::budget_level level) {
+  auto& counted = self->state.counted;
+  auto it = counted.find(session);
+  std::optional<core::budget_level> before;
+  if (it != counted.end()) before = it->second;
+  self->state.ctx->metrics->session_budget_level(before, level);
+  counted[session] = level;
+}
+
 /// Records `level` for the session and publishes `budget.level_changed` when the level
 /// recorded before differs; then runs `next`.
 template <class Next>
@@ -32,6 +42,7 @@ void record(self_pointer self, const core::budget_status& status, const std::str
   self->request(st.store, timeouts::memory_step, atom::level_v, session, status.level)
       .then(
           [self, status, session, next](core::budget_level previous) mutable {
+            count_level(self, session, status.level);
             if (previous != status.level)
               publish(self->state.router, "budget.level_changed",
                       {{"session_id", session},

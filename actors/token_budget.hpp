@@ -6,9 +6,13 @@
 #include "actors/actors.hpp"
 #include "actors/engine_context.hpp"
 
+#include "core/token_budget.hpp"
+
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
+#include <map>
 #include <memory>
+#include <string>
 
 namespace sage::actors {
 
@@ -18,6 +22,9 @@ struct token_budget_state {
   std::shared_ptr<engine_context> ctx;
   memory_store_actor store; ///< the writer; every change goes through it
   event_router_actor router;
+  /// The level each session was last counted at in `sage_budget_sessions`: the metric counts
+  /// the sessions this process has seen, whose levels it learns as they are recorded.
+  std::map<std::string, core::budget_level> counted;
 };
 
 /// Keeps no numbers of its own: usage, held reservations and the last level seen live in the

@@ -59,6 +59,7 @@ dev_packages=(
   clang-format               # the format check run by ctest
   systemd                    # systemd-analyze verify of deploy/systemd/sage.service
   iproute2                   # a loopback in the network namespace of the deploy test
+  prometheus                 # promtool check metrics on what `sage serve` serves at /metrics
 )
 
 mode=all

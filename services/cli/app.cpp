@@ -126,6 +126,11 @@ int run(int argc, char** argv) {
       ->add_option("--mcp-port,--port", serve.mcp_port,
                    "MCP port (default server.mcp_port, SAGE_MCP_PORT; 0 = any free port)")
       ->check(CLI::Range(0, 65535));
+  serve_cmd
+      ->add_option("--metrics-port", serve.metrics_port,
+                   "metrics port, GET /metrics (default server.metrics_port, SAGE_METRICS_PORT; "
+                   "0 = any free port)")
+      ->check(CLI::Range(0, 65535));
   serve_cmd->add_flag("--allow-remote", serve.allow_remote,
                       "allow a --host that is not loopback without an API key (server.api_key, "
                       "SAGE_API_KEY): the API and MCP endpoints are then open to anyone");

@@ -46,10 +46,11 @@ int run_mcp(session& s, const output& out);
 
 /// Arguments of `sage serve`; unset optionals fall back to the configuration.
 struct serve_args {
-  std::string host = "127.0.0.1"; ///< where to listen
-  std::optional<int> api_port;    ///< HTTP API port (default server.api_port); 0 = any free port
-  std::optional<int> mcp_port;    ///< MCP port (default server.mcp_port); 0 = any free port
-  bool allow_remote = false;      ///< permit a host that is not loopback without an API key
+  std::string host = "127.0.0.1";  ///< where to listen
+  std::optional<int> api_port;     ///< HTTP API port (default server.api_port); 0 = any free port
+  std::optional<int> mcp_port;     ///< MCP port (default server.mcp_port); 0 = any free port
+  std::optional<int> metrics_port; ///< default server.metrics_port; 0 = any free port
+  bool allow_remote = false;       ///< permit a host that is not loopback without an API key
 };
 
 /// `sage serve`: serves the HTTP API (`/v1`, `/health`) and MCP over Streamable HTTP (`/mcp`)

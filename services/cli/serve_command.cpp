@@ -3,6 +3,7 @@
 // SPDX-License-Identifier: MIT
 #include "services/cli/commands.hpp"
 #include "services/cli/mcp_setup.hpp"
+#include "services/cli/serve_metrics.hpp"
 #include "services/cli/signals.hpp"
 
 #include "services/http/api_server.hpp"
@@ -13,6 +14,7 @@
 #include "services/ops/health.hpp"
 #include "services/ops/health_cache.hpp"
 #include "services/ops/loader_watch.hpp"
+#include "services/telemetry/access_log.hpp"
 
 #include <csignal>
 #include <memory>
@@ -77,14 +79,19 @@ int run_serve(session& s, const output& out, const serve_args& a) {
     return out.fail(core::make_error(core::error_code::io, *failed,
                                      "choose another port with --mcp-port or server.mcp_port "
                                      "(SAGE_MCP_PORT)"));
+  // One metrics text for both places that serve it: the metrics port and /metrics on the API.
+  auto metrics_source = metrics_text(**rt);
+  auto metrics = start_metrics_server((*rt)->cfg, metrics_source, a.host, a.metrics_port);
+  if (!metrics) return out.fail(metrics.err());
 
   auto api_opts = http::api_options_from((*rt)->cfg);
   api_opts.host = a.host;
   if (a.api_port) api_opts.port = *a.api_port;
   api_opts.log = log_api_event;
-  api_opts.on_request = [](const http::request_record& r) {
-    spdlog::debug("api: {} {} {} {:.1f} ms id={}", r.method, r.route, r.status,
-                  r.duration_seconds * 1000, r.request_id);
+  api_opts.metrics_text = metrics_source;
+  api_opts.on_request = [counters = engine.context()->metrics](const http::request_record& r) {
+    telemetry::record_request(*counters, {r.method, r.route, r.status, r.duration_seconds,
+                                          r.request_id, r.client, r.bytes_out});
   };
   // GET /health runs the checks of `sage health`, with rebuild failures heard as they happen,
   // at most once a second however many probes ask. It answers without a key, so it shows the
@@ -123,10 +130,12 @@ int run_serve(session& s, const output& out, const serve_args& a) {
   spdlog::info("mcp server listening on http://{}:{}/mcp: knowledge base {} ({} documents)",
                url_host(a.host), transport->port(), (*rt)->kb->root.string(),
                (*rt)->kb->documents.size());
+  spdlog::info("metrics at http://{}:{}/metrics", url_host(a.host), (*metrics)->port());
   std::thread mcp_thread([transport] { transport->run(); });
   api->run();
   mcp_thread.join();
-  spdlog::info("api and mcp http servers stopped");
+  (*metrics)->stop();
+  spdlog::info("api, mcp and metrics servers stopped");
   service.watch.reset();
   pool.reset();
   engine.stop();
