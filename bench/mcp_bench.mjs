@@ -163,7 +163,7 @@ async function startHttp(command, args, env) {
 }
 
 const startServe = (kb) =>
-  startHttp(sage, ["--kb", kb.root, "serve", "--port", "0", "--api-port", "0"], sageEnv());
+  startHttp(sage, ["--kb", kb.root, "serve", "--port", "0", "--api-port", "0", "--metrics-port", "0"], sageEnv());
 const startHttpPeer = () =>
   startHttp(process.execPath, [httpPeer], { SAGE_BENCH_NODE_DIR: nodeDir });
 

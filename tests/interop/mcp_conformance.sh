@@ -77,7 +77,7 @@ trap cleanup EXIT
 # port, which the server names in its "listening on" log line.
 log="$work/serve.log"
 HOME="$work" SAGE_CACHE_DIR="$work/cache" SAGE_DATA_DIR="$work/data" \
-  "$sage" serve --port 0 --api-port 0 2>"$log" >/dev/null &
+  "$sage" serve --port 0 --api-port 0 --metrics-port 0 2>"$log" >/dev/null &
 server_pid=$!
 
 url=""

@@ -117,7 +117,8 @@ let serverProcess; // `sage serve`; stdio's child belongs to its transport
 let transport;
 
 async function startHttpServer() {
-  serverProcess = spawn(sage, ["--kb", kb, "serve", "--port", "0", "--api-port", "0"], {
+  serverProcess = spawn(sage, ["--kb", kb, "serve", "--port", "0", "--api-port", "0",
+                                  "--metrics-port", "0"], {
     env, stdio: ["ignore", "ignore", "pipe"],
   });
   const exited = new Promise((resolve) => serverProcess.on("exit", (code, signal) =>

@@ -54,7 +54,7 @@ trap cleanup EXIT
 
 # A private home, cache and data folder; any free ports.
 env -u SAGE_API_KEY HOME="$work" SAGE_CACHE_DIR="$work/cache" SAGE_DATA_DIR="$work/data" \
-  "$sage" serve --api-port 0 --mcp-port 0 2>"$work/serve.err" &
+  "$sage" serve --api-port 0 --mcp-port 0 --metrics-port 0 2>"$work/serve.err" &
 pid=$!
 url=""
 for _ in $(seq 1 600); do

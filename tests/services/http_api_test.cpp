@@ -235,8 +235,16 @@ BOOST_AUTO_TEST_CASE(head_answers_like_get_without_a_body) {
   BOOST_TEST(r.body.empty());
 }
 
-BOOST_AUTO_TEST_CASE(metrics_is_not_served_without_a_metrics_source) {
-  check_error(server().get("/metrics"), 404, "not_found", "no route");
+BOOST_AUTO_TEST_CASE(metrics_are_on_the_api_port_unless_configured_off) {
+  auto on = server().get("/metrics");
+  BOOST_TEST(on.status == 200);
+  BOOST_TEST(on.header("content-type").starts_with("text/plain"));
+  BOOST_TEST(on.body.find("sage_up 1") != std::string::npos);
+
+  temp_dir home;
+  api_server_process off(home, {}, {"SAGE_SERVER__METRICS_ON_API=false"});
+  off.wait_for_listening();
+  check_error(off.get("/metrics"), 404, "not_found", "no route");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -166,7 +166,8 @@ BOOST_AUTO_TEST_SUITE(mcp_http_options)
 
 BOOST_AUTO_TEST_CASE(a_non_loopback_host_is_refused_without_allow_remote) {
   temp_dir home;
-  serve_process server(home, {"serve", "--host", "0.0.0.0", "--port", "0"});
+  serve_process server(home, {"serve", "--host", "0.0.0.0", "--port", "0", "--api-port", "0",
+                              "--metrics-port", "0"});
   auto code = server.wait(exit_limit);
   BOOST_REQUIRE(code.has_value());
   BOOST_TEST(*code == 2);

@@ -145,7 +145,8 @@ private:
 
   static std::vector<std::string> arguments(std::vector<std::string> global,
                                             std::vector<std::string> serve) {
-    global.insert(global.end(), {"serve", "--api-port", "0", "--mcp-port", "0"});
+    global.insert(global.end(),
+                  {"serve", "--api-port", "0", "--mcp-port", "0", "--metrics-port", "0"});
     global.insert(global.end(), serve.begin(), serve.end());
     return global;
   }

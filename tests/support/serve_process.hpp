@@ -40,8 +40,8 @@ inline std::vector<std::string> environment(const fs::path& home) {
 class serve_process : public child_process, public mcp_curl_client {
 public:
   explicit serve_process(const temp_dir& home,
-                         std::vector<std::string> args = {"serve", "--port", "0", "--api-port",
-                                                          "0"})
+                         std::vector<std::string> args = {"serve", "--port", "0", "--api-port", "0",
+                                                          "--metrics-port", "0"})
       : child_process(SAGE_BINARY, std::move(args), home.path(),
                       "sage-serve-" + std::to_string(++serial), home.path(),
                       environment(home.path())),

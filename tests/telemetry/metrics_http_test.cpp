@@ -99,25 +99,30 @@ int serial = 0;
 class serve_process : public sage::test::child_process {
 public:
   explicit serve_process(const temp_dir& home)
-      : child_process(SAGE_BINARY, {"serve", "--port", "0", "--metrics-port", "0"}, home.path(),
-                      "sage-serve-metrics-" + std::to_string(++serial), home.path(),
+      : child_process(SAGE_BINARY,
+                      {"serve", "--port", "0", "--api-port", "0", "--metrics-port", "0"},
+                      home.path(), "sage-serve-metrics-" + std::to_string(++serial), home.path(),
                       environment(home.path())),
         home_(home.path()) {
     static const std::regex mcp(R"(listening on (http://127\.0\.0\.1:\d+/mcp))");
     static const std::regex metrics(R"(metrics at (http://127\.0\.0\.1:\d+)/metrics)");
-    std::smatch m1, m2;
+    static const std::regex api(R"(api server listening on (http://127\.0\.0\.1:\d+)/v1)");
+    std::smatch m1, m2, m3;
     bool up = wait_until(
         [&] {
           auto e = err();
-          return std::regex_search(e, m1, mcp) && std::regex_search(e, m2, metrics);
+          return std::regex_search(e, m1, mcp) && std::regex_search(e, m2, metrics) &&
+                 std::regex_search(e, m3, api);
         },
         start_limit);
     BOOST_REQUIRE_MESSAGE(up, "`sage serve` did not start; stderr:\n" << err());
     mcp_url_ = m1[1].str();
     metrics_base_ = m2[1].str();
+    api_base_ = m3[1].str();
   }
 
   const std::string& metrics_base() const { return metrics_base_; }
+  const std::string& api_base() const { return api_base_; }
 
   http_reply scrape() { return curl("'" + metrics_base_ + "/metrics'"); }
 
@@ -127,7 +132,7 @@ public:
     std::ofstream(file, std::ios::binary) << body;
     std::string args = "-X POST --data-binary @'" + file.string() +
                        "' -H 'Content-Type: application/json' "
-                       "-H 'Accept: application/json, text/event-stream'";
+                       "-H 'Accept: application/json'"; // answers as JSON, not SSE
     if (!session.empty()) args += " -H 'Mcp-Session-Id: " + session + "'";
     return curl(args + " '" + mcp_url_ + "'");
   }
@@ -159,7 +164,7 @@ public:
 
 private:
   fs::path home_;
-  std::string mcp_url_, metrics_base_;
+  std::string mcp_url_, metrics_base_, api_base_;
   int bodies_ = 0;
 };
 
@@ -248,6 +253,32 @@ BOOST_AUTO_TEST_CASE(an_unknown_engine_error_counts_by_kind) {
   BOOST_TEST(sample(text, "sage_operations_total{operation=\"get\",status=\"error\"}") == 1);
 }
 
+BOOST_AUTO_TEST_CASE(api_requests_count_by_route_pattern_and_api_port_serves_the_same_metrics) {
+  temp_dir home;
+  serve_process server(home);
+  for (int i = 0; i < 2; ++i)
+    BOOST_REQUIRE_EQUAL(curl("'" + server.api_base() + "/v1/info'").status, 200);
+  BOOST_REQUIRE_EQUAL(
+      curl("'" + server.api_base() + "/v1/memory/00000000-0000-4000-8000-000000000000'").status,
+      404);
+  BOOST_REQUIRE_EQUAL(curl("'" + server.api_base() + "/v1/nothing/here'").status, 404);
+
+  auto text = server.scrape().body;
+  BOOST_TEST(sample(text, "sage_requests_total{route=\"/v1/info\",status=\"200\"}") == 2, text);
+  // Labelled by the pattern that matched, never by the raw path (one series per id otherwise).
+  BOOST_TEST(sample(text, "sage_requests_total{route=\"/v1/memory/{id}\",status=\"404\"}") == 1,
+             text);
+  BOOST_TEST(sample(text, "sage_requests_total{route=\"unmatched\",status=\"404\"}") == 1, text);
+  BOOST_TEST(text.find("00000000-0000") == std::string::npos);
+
+  // server.metrics_on_api (default true): the API port serves the same families.
+  auto on_api = curl("'" + server.api_base() + "/metrics'");
+  BOOST_TEST(on_api.status == 200);
+  BOOST_TEST(on_api.content_type.starts_with("text/plain"));
+  BOOST_TEST(sample(on_api.body, "sage_requests_total{route=\"/v1/info\",status=\"200\"}") == 2);
+  BOOST_TEST(sample(on_api.body, "sage_up") == 1);
+}
+
 BOOST_AUTO_TEST_CASE(only_get_metrics_is_served) {
   temp_dir home;
   serve_process server(home);
@@ -261,11 +292,11 @@ BOOST_AUTO_TEST_CASE(a_metrics_port_in_use_is_a_clear_error) {
   serve_process first(home);
   auto port = first.metrics_base().substr(first.metrics_base().rfind(':') + 1);
   temp_dir other;
-  auto r =
-      shell("cd '" + other.path().string() + "' && env HOME='" + other.path().string() +
-            "' SAGE_CACHE_DIR='" + (home.path() / "cache").string() + "' SAGE_DATA_DIR='" +
-            (other.path() / "data").string() + "' timeout 60 '" SAGE_BINARY "' serve --port 0 " +
-            "--metrics-port " + port + " </dev/null");
+  auto r = shell("cd '" + other.path().string() + "' && env HOME='" + other.path().string() +
+                 "' SAGE_CACHE_DIR='" + (home.path() / "cache").string() + "' SAGE_DATA_DIR='" +
+                 (other.path() / "data").string() +
+                 "' timeout 60 '" SAGE_BINARY "' serve --port 0 --api-port 0 " + "--metrics-port " +
+                 port + " </dev/null");
   BOOST_TEST(r.code == 1, r.out);
   BOOST_TEST(r.out.find("error: failed to listen on 127.0.0.1:" + port) != std::string::npos,
              r.out);
