@@ -69,7 +69,7 @@ mkdir -p "$tmp/home" "$tmp/cache" "$tmp/data" "$tmp/cwd"
 (cd "$tmp/cwd" && exec env -i PATH="$PATH" HOME="$tmp/home" SAGE_CACHE_DIR="$tmp/cache" \
   SAGE_DATA_DIR="$tmp/data" SAGE_SERVER__RATE_LIMIT__REQUESTS_PER_SECOND=0 \
   SAGE_SERVER__THREADS="$server_threads" \
-  "$sage" serve --api-port 0 --mcp-port 0) >"$tmp/sage.out" 2>"$tmp/sage.log" &
+  "$sage" serve --api-port 0 --mcp-port 0 --metrics-port 0) >"$tmp/sage.out" 2>"$tmp/sage.log" &
 children+=($!)
 sage_pid=$!
 "$ceiling" --port 0 --threads "$server_threads" >"$tmp/ceiling.out" 2>"$tmp/ceiling.log" &
