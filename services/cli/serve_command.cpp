@@ -104,7 +104,8 @@ int run_serve(session& s, const output& out, const serve_args& a) {
     return http::health_answer{ops::to_json(report, ops::health_detail::summary),
                                report.status == ops::health_status::unhealthy};
   };
-  auto routes = http::make_api_routes(engine, health);
+  auto events = std::make_shared<http::event_streams>(engine, http::event_options_from((*rt)->cfg));
+  auto routes = http::make_api_routes(engine, health, events.get());
   auto api = std::make_shared<http::api_server>(routes, api_opts);
   if (auto failed = api->bind())
     return out.fail(core::make_error(core::error_code::io, *failed,
@@ -116,10 +117,11 @@ int run_serve(session& s, const output& out, const serve_args& a) {
                  "the MCP endpoint",
                  a.host);
 
-  std::thread([transport, api, signals] {
+  std::thread([transport, api, events, signals] {
     int sig = wait_for_signal(signals);
     spdlog::info("received {}, stopping the api and mcp http servers (in-flight requests finish)",
                  sig == SIGINT ? "SIGINT" : "SIGTERM");
+    events->close_all(); // open event streams end first: the API waits for its handlers
     api->stop();
     transport->stop();
   }).detach();

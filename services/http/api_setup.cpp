@@ -5,14 +5,22 @@
 namespace sage::services::http {
 
 std::shared_ptr<route_table> make_api_routes(actors::engine& engine,
-                                             std::function<health_answer()> health) {
+                                             std::function<health_answer()> health,
+                                             event_streams* events) {
   auto table = std::make_shared<route_table>();
   add_health_route(*table, std::move(health));
   add_knowledge_routes(*table, engine);
   add_memory_routes(*table, engine);
   add_session_routes(*table, engine);
   add_budget_routes(*table, engine);
+  if (events != nullptr) add_event_routes(*table, *events);
   return table;
+}
+
+event_stream_options event_options_from(const core::config& cfg) {
+  event_stream_options o;
+  o.max_streams = static_cast<size_t>(cfg.api.max_event_streams);
+  return o;
 }
 
 api_options api_options_from(const core::config& cfg) {
