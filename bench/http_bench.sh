@@ -11,7 +11,7 @@
 #   HTTP_BENCH_CONNECTIONS  connection counts to run (default "16 64")
 #   HTTP_BENCH_TIMEOUT      wrk's request timeout (default 2s, wrk's own; slower answers are
 #                           errors and are left out of the latencies)
-#   HTTP_BENCH_SERVER_THREADS  server.threads of sage and --threads of http_ceiling (default 16,
+#   HTTP_BENCH_SERVER_THREADS  server.threads of sage and --threads of http_ceiling (default 64,
 #                           sage's default)
 #   HTTP_BENCH_QUERY        the search (default: a realistic question about the bundled KB)
 #
@@ -37,7 +37,7 @@ duration="${HTTP_BENCH_DURATION:-30s}"
 warmup="${HTTP_BENCH_WARMUP:-3s}"
 connections="${HTTP_BENCH_CONNECTIONS:-16 64}"
 timeout="${HTTP_BENCH_TIMEOUT:-2s}"
-server_threads="${HTTP_BENCH_SERVER_THREADS:-16}"
+server_threads="${HTTP_BENCH_SERVER_THREADS:-64}"
 query="${HTTP_BENCH_QUERY:-error handling with retries and timeouts}"
 
 [[ -x "$sage" ]] || { echo "error: $sage not found; build the sage target first" >&2; exit 1; }

@@ -119,7 +119,7 @@ struct api_config {
   std::chrono::milliseconds cors_max_age{600000}; ///< server.cors.max_age of preflight answers
   int max_body_bytes = 2097152; ///< server.limits.max_body_bytes: larger bodies get 413
   int max_header_bytes = 8192;  ///< server.limits.max_header_bytes: larger header blocks get 431
-  int threads = 16;             ///< server.threads: connections served at once
+  int threads = 64;             ///< server.threads: connections served at once
   int max_event_streams = 4;    ///< server.max_event_streams: open /v1/events streams at once
   bool metrics_on_api = true;   ///< server.metrics_on_api: /metrics on the API port too
   bool metrics_require_key = false; ///< server.metrics_require_key: /metrics needs the API key

@@ -46,7 +46,7 @@ struct api_options {
   std::vector<std::string> cors_origins;
   std::chrono::seconds cors_max_age{600};
   /// Connections served at once (each open event stream holds one).
-  size_t threads = 16;
+  size_t threads = 64;
   /// Requests answered per keep-alive connection before it is closed.
   size_t keep_alive_max = 1000;
   /// `/metrics` on this port (server.metrics_on_api) and whether it needs the key

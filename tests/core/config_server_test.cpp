@@ -20,7 +20,7 @@ BOOST_AUTO_TEST_CASE(api_protections_have_safe_defaults) {
   BOOST_CHECK_EQUAL(cfg.api.cors_max_age.count(), 600000);
   BOOST_CHECK_EQUAL(cfg.api.max_body_bytes, 2097152);
   BOOST_CHECK_EQUAL(cfg.api.max_header_bytes, 8192);
-  BOOST_CHECK_EQUAL(cfg.api.threads, 16);
+  BOOST_CHECK_EQUAL(cfg.api.threads, 64);
   BOOST_CHECK_EQUAL(cfg.api.max_event_streams, 4);
   BOOST_CHECK(cfg.api.metrics_on_api);
   BOOST_CHECK(!cfg.api.metrics_require_key);
