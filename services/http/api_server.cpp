@@ -3,6 +3,8 @@
 // SPDX-License-Identifier: MIT
 #include "services/http/api_server.hpp"
 
+#include "services/net/http_listener.hpp"
+
 #include "services/http/errors.hpp"
 #include "services/http/openapi.hpp"
 #include "services/http/rate_limiter.hpp"
@@ -402,7 +404,7 @@ api_server::api_server(std::shared_ptr<const route_table> routes, api_options op
   auto threads = std::max<size_t>(d.options.threads, 2);
   http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   // Without it keep-alive clients wait for delayed ACKs (~40 ms per request).
-  http.set_tcp_nodelay(true);
+  net::configure_listener(http);
   http.set_keep_alive_max_count(d.options.keep_alive_max);
   http.set_payload_max_length(d.options.max_body_bytes);
   http.set_pre_routing_handler([&d](const httplib::Request& req, httplib::Response& res) {
@@ -461,15 +463,9 @@ api_server::~api_server() = default;
 
 std::optional<std::string> api_server::bind() {
   auto& d = *impl_;
-  if (d.options.port == 0) {
-    d.bound_port = d.http.bind_to_any_port(d.options.host);
-    if (d.bound_port < 0) return "failed to bind to a free port on " + d.options.host;
-  } else {
-    if (!d.http.bind_to_port(d.options.host, d.options.port))
-      return "failed to listen on " + d.options.host + ":" + std::to_string(d.options.port) +
-             " (port in use or host not local)";
-    d.bound_port = d.options.port;
-  }
+  auto bound = net::bind_listener(d.http, d.options.host, d.options.port);
+  if (auto* failed = std::get_if<std::string>(&bound)) return *failed;
+  d.bound_port = std::get<int>(bound);
   return std::nullopt;
 }
 
@@ -486,11 +482,7 @@ void api_server::run() {
 void api_server::stop() {
   auto& d = *impl_;
   if (d.stopping.exchange(true)) return;
-  // `listen_after_bind` may not have set the server running yet; stopping before that would
-  // be lost.
-  while (d.bound_port >= 0 && !d.run_done && !d.http.is_running())
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  d.http.stop();
+  net::stop_listener(d.http, d.bound_port >= 0, d.run_done);
 }
 
 } // namespace sage::services::http

@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: MIT
 #include "services/mcp/http_transport.hpp"
 
+#include "services/net/http_listener.hpp"
+
 #include "core/uuid.hpp"
 #include "services/mcp/http_session.hpp"
 
@@ -413,7 +415,7 @@ http_transport::http_transport(std::shared_ptr<const server> srv, http_options o
   http.set_payload_max_length(d.options.bounds.max_bytes);
   // httplib sends a response's headers and body in two writes; under Nagle's algorithm the
   // body waits for the client's delayed ACK of the headers, ≈ 40 ms per answer on Linux.
-  http.set_tcp_nodelay(true);
+  net::configure_listener(http);
   http.set_pre_routing_handler([&d](const httplib::Request& req, httplib::Response& res) {
     return d.allowed(req, res) ? httplib::Server::HandlerResponse::Unhandled
                                : httplib::Server::HandlerResponse::Handled;
@@ -461,15 +463,9 @@ http_transport::~http_transport() = default;
 
 std::optional<std::string> http_transport::bind() {
   auto& d = *impl_;
-  if (d.options.port == 0) {
-    d.bound_port = d.http.bind_to_any_port(d.options.host);
-    if (d.bound_port < 0) return "failed to bind to a free port on " + d.options.host;
-  } else {
-    if (!d.http.bind_to_port(d.options.host, d.options.port))
-      return "failed to listen on " + d.options.host + ":" + std::to_string(d.options.port) +
-             " (port in use or host not local)";
-    d.bound_port = d.options.port;
-  }
+  auto bound = net::bind_listener(d.http, d.options.host, d.options.port);
+  if (auto* failed = std::get_if<std::string>(&bound)) return *failed;
+  d.bound_port = std::get<int>(bound);
   return std::nullopt;
 }
 
@@ -487,11 +483,7 @@ void http_transport::stop() {
   auto& d = *impl_;
   if (d.stopping.exchange(true)) return;
   d.stop_sessions();
-  // `listen_after_bind` may not have set the server running yet; stopping before that would
-  // be lost.
-  while (d.bound_port >= 0 && !d.run_done && !d.http.is_running())
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  d.http.stop();
+  net::stop_listener(d.http, d.bound_port >= 0, d.run_done);
 }
 
 std::size_t http_transport::session_count() const {

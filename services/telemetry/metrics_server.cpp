@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: MIT
 #include "services/telemetry/metrics_server.hpp"
 
+#include "services/net/http_listener.hpp"
+
 #include "core/metrics.hpp"
 
 #include <chrono>
@@ -14,13 +16,7 @@ metrics_server::metrics_server(metrics_server_options options)
     : options_(std::move(options)), http_(std::make_unique<httplib::Server>()) {
   auto& http = *http_;
   http.new_task_queue = [] { return new httplib::ThreadPool(2); };
-  http.set_tcp_nodelay(true);
-  // httplib's default adds SO_REUSEPORT, with which a second process binds the same port and
-  // the kernel splits scrapes between the two; a port in use must be an error instead.
-  http.set_socket_options([](socket_t sock) {
-    int yes = 1;
-    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-  });
+  net::configure_listener(http);
   http.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(options_.text ? options_.text() : std::string{},
                     std::string(core::prometheus_content_type));
@@ -44,15 +40,9 @@ metrics_server::~metrics_server() {
 }
 
 std::optional<std::string> metrics_server::bind() {
-  if (options_.port == 0) {
-    port_ = http_->bind_to_any_port(options_.host);
-    if (port_ < 0) return "failed to bind to a free port on " + options_.host;
-  } else {
-    if (!http_->bind_to_port(options_.host, options_.port))
-      return "failed to listen on " + options_.host + ":" + std::to_string(options_.port) +
-             " (port in use or host not local)";
-    port_ = options_.port;
-  }
+  auto bound = net::bind_listener(*http_, options_.host, options_.port);
+  if (auto* failed = std::get_if<std::string>(&bound)) return *failed;
+  port_ = std::get<int>(bound);
   return std::nullopt;
 }
 

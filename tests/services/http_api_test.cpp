@@ -349,6 +349,21 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(http_serve)
 
+BOOST_AUTO_TEST_CASE(an_api_port_in_use_is_a_clear_error_not_a_shared_port) {
+  // Without SO_REUSEPORT: a second process must not quietly share the port with the first.
+  auto port = server().base().substr(server().base().rfind(':') + 1);
+  temp_dir home;
+  sage::test::child_process second(
+      SAGE_BINARY, {"serve", "--api-port", port, "--mcp-port", "0", "--metrics-port", "0"},
+      home.path(), "second-serve", home.path(), sage::test::serve_environment(home.path()));
+  auto code = second.wait(30s);
+  BOOST_REQUIRE_MESSAGE(code.has_value(), "a second sage serve took the API port in use");
+  BOOST_TEST(*code == 1);
+  BOOST_TEST(second.err().find("failed to listen on 127.0.0.1:" + port) != std::string::npos,
+             second.err());
+  BOOST_TEST(second.err().find("--api-port") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(a_non_loopback_host_without_a_key_is_refused) {
   temp_dir home;
   api_server_process p(home, {"--host", "0.0.0.0"});
