@@ -26,8 +26,8 @@ struct event_stream_options {
   /// one of the API's threads for as long as it is open.
   size_t max_streams = 4;
   /// An idle stream gets a comment line this often. It keeps proxies from closing a quiet
-  /// stream, and it is how a client that went away is noticed: the HTTP layer does not see a
-  /// closed connection until a write to it fails, which is the second write after the close.
+  /// stream, and a write that fails ends the stream, so a client that went away gives its place
+  /// back within a probe or two.
   std::chrono::milliseconds probe_interval{1'000};
   /// Events waiting for a slow client; beyond it the oldest are dropped and the client is told
   /// how many with an `events.dropped` event.

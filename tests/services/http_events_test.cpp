@@ -127,7 +127,7 @@ BOOST_AUTO_TEST_CASE(streams_beyond_the_cap_get_503_and_a_closed_one_frees_its_p
                    "server.max_event_streams") != std::string::npos);
     first.kill();
   }
-  // The server notices the client gone at its second probe write (about two seconds).
+  // The server notices the client gone at a probe write (within about two seconds).
   auto deadline = std::chrono::steady_clock::now() + event_limit;
   bool reopened = false;
   for (int attempt = 0; !reopened && std::chrono::steady_clock::now() < deadline; ++attempt) {
