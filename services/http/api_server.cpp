@@ -90,9 +90,7 @@ struct api_server::impl {
   rate_limiter limiter;
   cors_policy cors;
   httplib::Server http;
-  int bound_port = -1;
-  std::atomic<bool> stopping{false};
-  std::atomic<bool> run_done{false};
+  net::http_listener listener;
 
   /// Keyed by the request object, which lives on its worker's stack from the first byte
   /// read to the last byte written.
@@ -463,26 +461,22 @@ api_server::~api_server() = default;
 
 std::optional<std::string> api_server::bind() {
   auto& d = *impl_;
-  auto bound = net::bind_listener(d.http, d.options.host, d.options.port);
-  if (auto* failed = std::get_if<std::string>(&bound)) return *failed;
-  d.bound_port = std::get<int>(bound);
-  return std::nullopt;
+  return d.listener.bind(d.http, d.options.host, d.options.port);
 }
 
 int api_server::port() const {
-  return impl_->bound_port;
+  return impl_->listener.port();
 }
 
 void api_server::run() {
   auto& d = *impl_;
-  if (!d.stopping) d.http.listen_after_bind();
-  d.run_done = true;
+  d.listener.run(d.http);
 }
 
 void api_server::stop() {
   auto& d = *impl_;
-  if (d.stopping.exchange(true)) return;
-  net::stop_listener(d.http, d.bound_port >= 0, d.run_done);
+  if (!d.listener.begin_stop()) return;
+  d.listener.finish_stop(d.http);
 }
 
 } // namespace sage::services::http

@@ -65,7 +65,7 @@ struct http_transport::impl {
   std::shared_ptr<const server> srv;
   http_options options;
   httplib::Server http;
-  int bound_port = -1;
+  net::http_listener listener;
   bool loopback = true;
   std::size_t max_streams = 1;
 
@@ -73,8 +73,6 @@ struct http_transport::impl {
   std::map<std::string, std::shared_ptr<http_session>> sessions;
 
   std::atomic<std::size_t> open_streams{0};
-  std::atomic<bool> stopping{false};
-  std::atomic<bool> run_done{false};
 
   impl(std::shared_ptr<const server> s, http_options o)
       : srv(std::move(s)), options(std::move(o)), loopback(is_loopback_host(options.host)) {
@@ -321,7 +319,7 @@ struct http_transport::impl {
     }
     auto s = session_of(req, res);
     if (!s) return;
-    if (stopping) {
+    if (listener.stopping()) {
       refuse(res, 503, error_code::internal_error, "the server is stopping");
       return;
     }
@@ -463,27 +461,23 @@ http_transport::~http_transport() = default;
 
 std::optional<std::string> http_transport::bind() {
   auto& d = *impl_;
-  auto bound = net::bind_listener(d.http, d.options.host, d.options.port);
-  if (auto* failed = std::get_if<std::string>(&bound)) return *failed;
-  d.bound_port = std::get<int>(bound);
-  return std::nullopt;
+  return d.listener.bind(d.http, d.options.host, d.options.port);
 }
 
 int http_transport::port() const {
-  return impl_->bound_port;
+  return impl_->listener.port();
 }
 
 void http_transport::run() {
   auto& d = *impl_;
-  if (!d.stopping) d.http.listen_after_bind();
-  d.run_done = true;
+  d.listener.run(d.http);
 }
 
 void http_transport::stop() {
   auto& d = *impl_;
-  if (d.stopping.exchange(true)) return;
+  if (!d.listener.begin_stop()) return;
   d.stop_sessions();
-  net::stop_listener(d.http, d.bound_port >= 0, d.run_done);
+  d.listener.finish_stop(d.http);
 }
 
 std::size_t http_transport::session_count() const {

@@ -11,9 +11,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <optional>
 #include <string>
 #include <thread>
-#include <variant>
 
 namespace sage::services::net {
 
@@ -28,26 +28,51 @@ inline void configure_listener(httplib::Server& http) {
   });
 }
 
-/// Binds `http` to `host`:`port` (0: any free port): the bound port, or a lower-case message.
-inline std::variant<int, std::string> bind_listener(httplib::Server& http, const std::string& host,
-                                                    int port) {
-  if (port == 0) {
-    int bound = http.bind_to_any_port(host);
-    if (bound < 0) return "failed to bind to a free port on " + host;
-    return bound;
+/// The life of one httplib server from bind to stop, which every server here goes through the
+/// same way: the port it took, and a stop that may come before `run` has started (it would be
+/// lost if `http.stop()` ran before the server was listening).
+class http_listener {
+public:
+  /// Binds to `host`:`port` (0: any free port); a lower-case message when that fails.
+  std::optional<std::string> bind(httplib::Server& http, const std::string& host, int port) {
+    if (port == 0) {
+      port_ = http.bind_to_any_port(host);
+      if (port_ < 0) return "failed to bind to a free port on " + host;
+      return std::nullopt;
+    }
+    if (!http.bind_to_port(host, port))
+      return "failed to listen on " + host + ":" + std::to_string(port) +
+             " (port in use or host not local)";
+    port_ = port;
+    return std::nullopt;
   }
-  if (!http.bind_to_port(host, port))
-    return "failed to listen on " + host + ":" + std::to_string(port) +
-           " (port in use or host not local)";
-  return port;
-}
 
-/// Stops `http`, also when its `listen_after_bind` has not started running yet (a stop before
-/// that would be lost): waits until it runs or `run_done` says it never will.
-inline void stop_listener(httplib::Server& http, bool bound, const std::atomic<bool>& run_done) {
-  while (bound && !run_done && !http.is_running())
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  http.stop();
-}
+  /// The bound port (after `bind`), else -1.
+  int port() const { return port_; }
+
+  /// Serves until stopped; returns at once when a stop came first.
+  void run(httplib::Server& http) {
+    if (!stopping_) http.listen_after_bind();
+    run_done_ = true;
+  }
+
+  /// True once a stop was asked for.
+  bool stopping() const { return stopping_; }
+
+  /// Marks the server stopping: true for the first caller, who then calls `finish_stop`.
+  bool begin_stop() { return !stopping_.exchange(true); }
+
+  /// Stops `http`, waiting first until it runs or `run` has given up.
+  void finish_stop(httplib::Server& http) {
+    while (port_ >= 0 && !run_done_ && !http.is_running())
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    http.stop();
+  }
+
+private:
+  int port_ = -1;
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> run_done_{false};
+};
 
 } // namespace sage::services::net

@@ -2,8 +2,6 @@
 // SPDX-License-Identifier: MIT
 #include "services/telemetry/metrics_server.hpp"
 
-#include "services/net/http_listener.hpp"
-
 #include "core/metrics.hpp"
 
 #include <chrono>
@@ -40,25 +38,16 @@ metrics_server::~metrics_server() {
 }
 
 std::optional<std::string> metrics_server::bind() {
-  auto bound = net::bind_listener(*http_, options_.host, options_.port);
-  if (auto* failed = std::get_if<std::string>(&bound)) return *failed;
-  port_ = std::get<int>(bound);
-  return std::nullopt;
+  return listener_.bind(*http_, options_.host, options_.port);
 }
 
 void metrics_server::start() {
-  thread_ = std::thread([this] {
-    http_->listen_after_bind();
-    done_ = true;
-  });
+  thread_ = std::thread([this] { listener_.run(*http_); });
 }
 
 void metrics_server::stop() {
   if (!thread_.joinable()) return;
-  // `listen_after_bind` may not be running yet; a stop before that would be lost.
-  while (!http_->is_running() && !done_)
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  http_->stop();
+  if (listener_.begin_stop()) listener_.finish_stop(*http_);
   thread_.join();
 }
 

@@ -3,16 +3,14 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "services/net/http_listener.hpp"
+
 #include <atomic>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <thread>
-
-namespace httplib {
-class Server;
-}
 
 namespace sage::services::telemetry {
 
@@ -38,7 +36,7 @@ public:
   std::optional<std::string> bind();
 
   /// The bound port (after `bind`).
-  int port() const { return port_; }
+  int port() const { return listener_.port(); }
 
   /// Serves on a thread of its own until `stop` or destruction.
   void start();
@@ -49,8 +47,7 @@ private:
   metrics_server_options options_;
   std::unique_ptr<httplib::Server> http_;
   std::thread thread_;
-  std::atomic<bool> done_{false}; ///< `listen_after_bind` returned
-  int port_ = -1;
+  net::http_listener listener_;
 };
 
 } // namespace sage::services::telemetry
