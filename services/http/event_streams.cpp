@@ -21,8 +21,8 @@ bool write(httplib::DataSink& sink, const std::string& text) {
   return sink.write(text.data(), text.size());
 }
 
-} // namespace
-
+/// The `data:` line of one event: `{"type","source","published_ms","payload"}`, the payload as
+/// the JSON object it was published as (a payload that is not JSON is kept as a string).
 json event_json(const actors::event& ev) {
   auto payload = json::parse(ev.payload, nullptr, false);
   if (payload.is_discarded()) payload = ev.payload;
@@ -32,6 +32,7 @@ json event_json(const actors::event& ev) {
           {"payload", std::move(payload)}};
 }
 
+/// One event in SSE framing: `id: <seq>`, `event: <type>`, `data: <event_json>`.
 std::string sse_frame(uint64_t seq, const actors::event& ev) {
   // Types are published by the engine (`memory.added`), never by clients; a line break in one
   // would still end the field, so it is replaced rather than trusted.
@@ -41,6 +42,8 @@ std::string sse_frame(uint64_t seq, const actors::event& ev) {
   return "id: " + std::to_string(seq) + "\nevent: " + type +
          "\ndata: " + event_json(ev).dump(-1, ' ', false, json::error_handler_t::replace) + "\n\n";
 }
+
+} // namespace
 
 std::optional<core::error> check_event_pattern(const std::string& pattern) {
   constexpr const char* hint = "give a glob over event types: `*`, `memory.*`, `*.error`, "

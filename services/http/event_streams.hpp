@@ -34,13 +34,6 @@ struct event_stream_options {
   size_t queue_limit = 1000;
 };
 
-/// The `data:` line of one event: `{"type","source","published_ms","payload"}`, the payload as
-/// the JSON object it was published as (a payload that is not JSON is kept as a string).
-json event_json(const actors::event& ev);
-
-/// One event in SSE framing: `id: <seq>`, `event: <type>`, `data: <event_json>`.
-std::string sse_frame(uint64_t seq, const actors::event& ev);
-
 /// A glob over event types as the router matches them: 1 to 128 characters of letters,
 /// digits, `.`, `_`, `-`, `*` and `?`. Anything else is a 400 with a hint.
 std::optional<core::error> check_event_pattern(const std::string& pattern);
@@ -63,9 +56,6 @@ public:
 
   /// Ends every open stream and refuses new ones. Safe from any thread.
   void close_all();
-
-  /// Streams open now.
-  size_t open_count() const { return open_.load(); }
 
   struct stream; ///< one client's queue and listener
 
