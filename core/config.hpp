@@ -123,6 +123,20 @@ struct api_config {
   int max_event_streams = 4;    ///< server.max_event_streams: open /v1/events streams at once
   bool metrics_on_api = true;   ///< server.metrics_on_api: /metrics on the API port too
   bool metrics_require_key = false; ///< server.metrics_require_key: /metrics needs the API key
+  /// server.allowed_hosts: Host names served besides loopback ones while no API key is set.
+  std::vector<std::string> allowed_hosts;
+  std::chrono::milliseconds header_timeout{5000}; ///< server.header_timeout: a request's head
+  std::chrono::milliseconds body_timeout{10000};  ///< server.body_timeout: a request's body
+  /// server.max_connections_per_address: 0 = three quarters of a listener's threads.
+  int max_connections_per_address = 0;
+};
+
+/// The MCP Streamable HTTP endpoint's sessions.
+struct mcp_config {
+  /// mcp.session_idle_timeout: a session without requests or an open stream for this long ends.
+  std::chrono::milliseconds session_idle_timeout{1800000};
+  int max_sessions = 256; ///< mcp.max_sessions: sessions at once; the least recently used idle
+                          ///< one is ended for a new one beyond it
 };
 
 /// The effective configuration. Every field has the built-in default documented in
@@ -159,6 +173,7 @@ struct config {
   int metrics_port = 9000;            ///< server.metrics_port (SAGE_METRICS_PORT)
   std::string api_key;                ///< server.api_key (SAGE_API_KEY)
   api_config api;                     ///< server.rate_limit, server.cors, server.limits, ...
+  mcp_config mcp;                     ///< mcp.*: sessions of the MCP HTTP endpoint
 
   /// Where each leaf key (`timeout.layer`) got its value: `default`, a file path, `env
   /// SAGE_TIMEOUT__LAYER`, `flag --kb`.

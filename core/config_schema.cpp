@@ -316,6 +316,13 @@ std::vector<key_spec> build_schema() {
     integer_key("server.max_event_streams", [](auto& c) -> auto& { return c.api.max_event_streams; }, 1, 255),
     boolean_key("server.metrics_on_api", [](auto& c) -> auto& { return c.api.metrics_on_api; }),
     boolean_key("server.metrics_require_key", [](auto& c) -> auto& { return c.api.metrics_require_key; }),
+    make_key("server.allowed_hosts", value_kind::list, [](auto& c) -> auto& { return c.api.allowed_hosts; },
+             parse_host_names),
+    duration_key("server.header_timeout", [](auto& c) -> auto& { return c.api.header_timeout; }),
+    duration_key("server.body_timeout", [](auto& c) -> auto& { return c.api.body_timeout; }),
+    integer_key("server.max_connections_per_address", [](auto& c) -> auto& { return c.api.max_connections_per_address; }, 0, 256),
+    duration_key("mcp.session_idle_timeout", [](auto& c) -> auto& { return c.mcp.session_idle_timeout; }),
+    integer_key("mcp.max_sessions", [](auto& c) -> auto& { return c.mcp.max_sessions; }, 1, 100000),
   };
   // clang-format on
   auto retention = retention_keys();

@@ -73,6 +73,9 @@ result<std::vector<layer_config>> parse_layers(const YAML::Node& node, const val
 result<std::vector<trigger_config>> parse_triggers(const YAML::Node& node, const value_site& site);
 /// A list of browser origins (`https://host[:port]`, `http://...`) or `*`; null or `[]` = none.
 result<std::vector<std::string>> parse_origins(const YAML::Node& node, const value_site& site);
+/// A list of host names (`dash.internal`, `10.0.0.5`): letters, digits, `-`, `.`, `_`, no port;
+/// lower-cased. Null or `[]` = none.
+result<std::vector<std::string>> parse_host_names(const YAML::Node& node, const value_site& site);
 
 /// `~` and `~/x` become paths under `home` (unchanged when `home` is empty).
 std::string expand_home(const std::string& path, const std::string& home);

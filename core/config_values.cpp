@@ -370,6 +370,28 @@ result<std::vector<trigger_config>> parse_triggers(const YAML::Node& node, const
   return triggers;
 }
 
+result<std::vector<std::string>> parse_host_names(const YAML::Node& node, const value_site& site) {
+  static constexpr std::string_view expected = "a list of host names such as [\"sage.internal\"]";
+  if (node.IsNull() || (node.IsScalar() && node.Scalar().empty()))
+    return std::vector<std::string>{};
+  if (!node.IsSequence()) return invalid_value(site, node, expected, describe(node));
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < node.size(); ++i) {
+    const auto& item = node[i];
+    auto item_site = sub_site(site, site.key + "[" + std::to_string(i) + "]");
+    static constexpr std::string_view name =
+        "a host name or address without port: letters, digits, `-`, `.` and `_`";
+    if (!item.IsScalar()) return invalid_value(item_site, item, name, describe(item));
+    auto text = lower(item.Scalar());
+    bool ok = !text.empty() && std::all_of(text.begin(), text.end(), [](unsigned char c) {
+      return std::isalnum(c) || c == '-' || c == '.' || c == '_';
+    });
+    if (!ok) return invalid_value(item_site, item, name, describe(item));
+    out.push_back(text);
+  }
+  return out;
+}
+
 result<std::vector<std::string>> parse_origins(const YAML::Node& node, const value_site& site) {
   static constexpr std::string_view expected =
       "a list of origins such as [\"https://dash.example.com\"], or [\"*\"]";

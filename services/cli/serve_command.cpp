@@ -11,6 +11,7 @@
 #include "services/http/security.hpp"
 #include "services/mcp/http_transport.hpp"
 #include "services/mcp/worker_pool.hpp"
+#include "services/net/host_check.hpp"
 #include "services/ops/health.hpp"
 #include "services/ops/health_cache.hpp"
 #include "services/ops/loader_watch.hpp"
@@ -45,7 +46,7 @@ int run_serve(session& s, const output& out, const serve_args& a) {
   // Checked before the knowledge base is loaded, so a refusal is immediate.
   auto cfg = load_effective_config(s.options);
   if (!cfg) return out.fail(cfg.err());
-  bool loopback = mcp::is_loopback_host(a.host);
+  bool loopback = net::is_loopback_host(a.host);
   if (!loopback && cfg->api_key.empty() && !a.allow_remote)
     return out.fail(core::make_error(
         core::error_code::invalid_argument,
@@ -70,6 +71,16 @@ int run_serve(session& s, const output& out, const serve_args& a) {
   mcp_opts.host = a.host;
   mcp_opts.port = a.mcp_port.value_or((*rt)->cfg.mcp_port);
   mcp_opts.log = log_session_event;
+  const auto& server_cfg = (*rt)->cfg.api;
+  mcp_opts.allowed_hosts = server_cfg.allowed_hosts;
+  mcp_opts.rate_per_second = server_cfg.rate_per_second;
+  mcp_opts.rate_burst = server_cfg.rate_burst;
+  mcp_opts.header_timeout = server_cfg.header_timeout;
+  mcp_opts.body_timeout = server_cfg.body_timeout;
+  mcp_opts.max_connections_per_address =
+      static_cast<std::size_t>(server_cfg.max_connections_per_address);
+  mcp_opts.session_idle_timeout = (*rt)->cfg.mcp.session_idle_timeout;
+  mcp_opts.max_sessions = static_cast<std::size_t>((*rt)->cfg.mcp.max_sessions);
   if (auto key = (*rt)->cfg.api_key; !key.empty())
     mcp_opts.check_key = [key](std::string_view x_api_key, std::string_view authorization) {
       return http::key_matches(http::presented_key(x_api_key, authorization), key);
@@ -86,6 +97,8 @@ int run_serve(session& s, const output& out, const serve_args& a) {
 
   auto api_opts = http::api_options_from((*rt)->cfg);
   api_opts.host = a.host;
+  // The Host check against DNS rebinding is needed while nothing else keeps pages out.
+  api_opts.loopback_only = loopback && api_opts.api_key.empty();
   if (a.api_port) api_opts.port = *a.api_port;
   api_opts.log = log_api_event;
   api_opts.metrics_text = metrics_source;

@@ -7,9 +7,10 @@
 
 #include "services/http/errors.hpp"
 #include "services/http/openapi.hpp"
-#include "services/http/rate_limiter.hpp"
 #include "services/http/router.hpp"
 #include "services/http/security.hpp"
+#include "services/net/host_check.hpp"
+#include "services/net/rate_limiter.hpp"
 
 #include "services/mcp/tools_schema.hpp"
 
@@ -74,6 +75,37 @@ std::string message_for(int status, size_t max_body) {
   }
 }
 
+/// Methods that change something: a browser sends them cross-origin without asking first
+/// (a form POST), so their Origin is checked.
+bool is_unsafe(const std::string& method) {
+  return method == "POST" || method == "PUT" || method == "PATCH" || method == "DELETE";
+}
+
+/// The guard in front of the API's connections, with its refusals in the API's error form.
+net::guard_options guard_options_of(const api_options& o) {
+  net::guard_options g;
+  g.header_timeout = o.header_timeout;
+  g.body_timeout = o.body_timeout;
+  g.threads = std::max<size_t>(o.threads, 2);
+  g.max_per_address = o.max_connections_per_address;
+  g.over_cap_body = json{{"error",
+                          {{"code", "too_many_connections"},
+                           {"message", "too many connections from this address"},
+                           {"details",
+                            {{"hint", "reuse a keep-alive connection or close idle ones; "
+                                      "server.max_connections_per_address sets the cap"}}}}}}
+                        .dump();
+  g.refuse = [](httplib::Response& res, int status, const std::string& message) {
+    send_error(res, request_id_for(""), status, message,
+               {{"hint", "send one well-formed HTTP/1.1 request (RFC 9112)"}});
+  };
+  if (o.log)
+    g.log = [log = o.log](const std::string& message, const std::string& detail) {
+      log(message, {{"detail", detail}});
+    };
+  return g;
+}
+
 } // namespace
 
 /// What is known of a request between its arrival and the end of its answer.
@@ -87,9 +119,13 @@ struct api_server::impl {
   std::shared_ptr<const route_table> routes;
   api_options options;
   router matcher;
-  rate_limiter limiter;
+  net::rate_limiter limiter;
+  /// Health probes have buckets of their own: a probe storm does not starve the API, nor
+  /// API traffic the probes.
+  net::rate_limiter health_limiter;
   cors_policy cors;
-  httplib::Server http;
+  net::host_policy hosts;
+  net::guarded_server http;
   net::http_listener listener;
 
   /// Keyed by the request object, which lives on its worker's stack from the first byte
@@ -99,7 +135,9 @@ struct api_server::impl {
 
   impl(std::shared_ptr<const route_table> table, api_options o)
       : routes(std::move(table)), options(std::move(o)), matcher(*routes),
-        limiter(options.rate_per_second, options.rate_burst), cors(options.cors_origins) {}
+        limiter(options.rate_per_second, options.rate_burst),
+        health_limiter(options.rate_per_second, options.rate_burst), cors(options.cors_origins),
+        hosts(options.loopback_only, options.allowed_hosts), http(guard_options_of(options)) {}
 
   void log(const std::string& message, const json& fields) const {
     if (options.log) options.log(message, fields);
@@ -249,7 +287,31 @@ struct api_server::impl {
                  {{"hint", "send fewer or shorter headers"}});
       return;
     }
-    if (auto wait = limiter.take(req.remote_addr); wait > 0) {
+    // Against DNS rebinding: a page whose name was made to resolve to this loopback server
+    // reaches it with its own name as Host.
+    if (!hosts.host_allowed(req.get_header_value("Host"))) {
+      log("refused request",
+          {{"reason", "host not allowed"}, {"host", req.get_header_value("Host")}});
+      send_error(res, id, 421, "host not allowed: this server answers to loopback names only",
+                 {{"hint", "use http://127.0.0.1 or http://localhost, or add the name to "
+                           "server.allowed_hosts"}});
+      return;
+    }
+    if (is_unsafe(req.method) && req.has_header("Origin") &&
+        !hosts.origin_allowed(req.get_header_value("Origin"), options.cors_origins)) {
+      log("refused request",
+          {{"reason", "cross-origin write"}, {"origin", req.get_header_value("Origin")}});
+      send_error(res, id, 403, "origin not allowed: " + req.get_header_value("Origin"),
+                 {{"hint", "browser pages may change data only from loopback origins or those "
+                           "in server.cors.allowed_origins"}});
+      return;
+    }
+    auto m = matcher.find(req.method, req.target);
+    // Counted under the route it was meant for, refused or not.
+    if (m.found != nullptr) set_route(req, m.found->pattern);
+    bool probe = m.found != nullptr && m.found->pattern == "/health";
+    auto& bucket = probe ? health_limiter : limiter;
+    if (auto wait = bucket.take(req.remote_addr); wait > 0) {
       res.set_header("Retry-After", std::to_string(wait));
       send_error(res, id, 429, "too many requests: try again in " + std::to_string(wait) + " s",
                  {{"retry_after_seconds", wait}});
@@ -259,7 +321,6 @@ struct api_server::impl {
       answer_options(req, res, id);
       return;
     }
-    auto m = matcher.find(req.method, req.target);
     bool open = m.found != nullptr && m.found->open;
     if (!open && !authorized(req)) {
       res.set_header("WWW-Authenticate", "Bearer realm=\"sage\"");
@@ -279,7 +340,6 @@ struct api_server::impl {
       return;
     }
     const auto& r = *m.found;
-    set_route(req, r.pattern);
     // From the target only: httplib also adds the fields of a form-encoded body to `params`.
     httplib::Params query;
     if (auto q = req.target.find('?'); q != std::string::npos)
@@ -399,23 +459,12 @@ api_server::api_server(std::shared_ptr<const route_table> routes, api_options op
     : impl_(std::make_unique<impl>(complete(std::move(routes), options), std::move(options))) {
   auto& d = *impl_;
   auto& http = d.http;
-  auto threads = std::max<size_t>(d.options.threads, 2);
-  http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   // Without it keep-alive clients wait for delayed ACKs (~40 ms per request).
   net::configure_listener(http);
   http.set_keep_alive_max_count(d.options.keep_alive_max);
   http.set_payload_max_length(d.options.max_body_bytes);
-  http.set_pre_routing_handler([&d](const httplib::Request& req, httplib::Response& res) {
+  http.set_pre_routing_handler([&d](const httplib::Request& req, httplib::Response&) {
     d.begin(req);
-    // A request without Content-Length or chunked encoding has no body (RFC 9112 6.3), but
-    // httplib would wait for one until its read timeout: answer it here, body-less.
-    bool may_have_body = req.method == "POST" || req.method == "PUT" || req.method == "PATCH" ||
-                         req.method == "DELETE";
-    if (may_have_body && !req.has_header("Content-Length") &&
-        !req.has_header("Transfer-Encoding")) {
-      d.dispatch(req, res);
-      return httplib::Server::HandlerResponse::Handled;
-    }
     return httplib::Server::HandlerResponse::Unhandled;
   });
   auto dispatch = [&d](const httplib::Request& req, httplib::Response& res) {

@@ -33,6 +33,15 @@ struct api_options {
   std::string host = "127.0.0.1";
   /// 0 picks a free port; `port()` tells which.
   int port = 8000;
+  /// Without a key on a loopback address: only loopback Hosts and `allowed_hosts`
+  /// (server.allowed_hosts) are served (421 otherwise), against DNS rebinding.
+  bool loopback_only = true;
+  std::vector<std::string> allowed_hosts;
+  /// server.header_timeout, server.body_timeout: a request's head and body must arrive within
+  /// these; server.max_connections_per_address: 0 = three quarters of `threads`.
+  std::chrono::milliseconds header_timeout{5000};
+  std::chrono::milliseconds body_timeout{10000};
+  size_t max_connections_per_address = 0;
   /// server.api_key: when set, every route but `/health` (and `/metrics` unless
   /// `metrics_require_key`) needs it as `X-API-Key` or `Authorization: Bearer`.
   std::string api_key;
@@ -60,13 +69,16 @@ struct api_options {
   std::function<void(const std::string& message, const json& fields)> log;
 };
 
-/// Serves a route table over HTTP. Every request passes, in this order: request id (echoed
-/// when sane, else a new UUID, always in `X-Request-ID`), header size (431), CORS preflight
-/// (OPTIONS, 204), API key (401), rate limit (429 with `Retry-After`), route (404, 405 with
-/// `Allow`), parameters (400), body media type (415), body size (413) and JSON (400); then the
-/// handler, whose engine errors map to statuses in one place (errors.hpp). Every answer
-/// carries `X-Content-Type-Options`, `X-Frame-Options`, `Referrer-Policy`,
-/// `Content-Security-Policy` and `Cache-Control: no-store`; errors are
+/// Serves a route table over HTTP. Connections pass the guard of `net::guarded_server`
+/// (deadlines for head and body, a cap per client address, request framing). Every request
+/// then passes, in this order: request id (echoed when sane, else a new UUID, always in
+/// `X-Request-ID`), header size (431), Host (421 when not allowed), Origin of a request that
+/// changes something (403), rate limit (429 with `Retry-After`, counted under the route; health
+/// probes have buckets of their own), CORS preflight (OPTIONS, 204), API key (401), route (404,
+/// 405 with `Allow`), parameters (400), body media type (415), body size (413) and JSON (400); then
+/// the handler, whose engine errors map to statuses in one place (errors.hpp). Every answer carries
+/// `X-Content-Type-Options`, `X-Frame-Options`, `Referrer-Policy`, `Content-Security-Policy` and
+/// `Cache-Control: no-store`; errors are
 /// `{"error":{"code","message","details"}}`.
 class api_server {
 public:

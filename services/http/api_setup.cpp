@@ -36,6 +36,11 @@ api_options api_options_from(const core::config& cfg) {
   o.threads = static_cast<size_t>(cfg.api.threads);
   o.metrics_on_api = cfg.api.metrics_on_api;
   o.metrics_require_key = cfg.api.metrics_require_key;
+  o.loopback_only = cfg.api_key.empty();
+  o.allowed_hosts = cfg.api.allowed_hosts;
+  o.header_timeout = cfg.api.header_timeout;
+  o.body_timeout = cfg.api.body_timeout;
+  o.max_connections_per_address = static_cast<size_t>(cfg.api.max_connections_per_address);
   return o;
 }
 

@@ -25,12 +25,6 @@ std::string_view trim(std::string_view s) {
 
 } // namespace
 
-bool is_loopback_host(std::string_view host) {
-  auto h = lower(host);
-  if (h.starts_with('[') && h.ends_with(']')) h = h.substr(1, h.size() - 2);
-  return h == "localhost" || h == "::1" || h.starts_with("127.");
-}
-
 std::string media_type(std::string_view value) {
   return lower(trim(value.substr(0, value.find(';'))));
 }
@@ -47,23 +41,6 @@ accepted_types parse_accept(std::string_view header, bool present) {
     header = comma == std::string_view::npos ? std::string_view{} : header.substr(comma + 1);
   }
   return a;
-}
-
-std::string host_of_authority(std::string_view authority) {
-  authority = trim(authority);
-  if (authority.starts_with('[')) {
-    auto end = authority.find(']');
-    return lower(authority.substr(1, end == std::string_view::npos ? end : end - 1));
-  }
-  return lower(authority.substr(0, authority.find(':')));
-}
-
-std::string host_of_origin(std::string_view origin) {
-  auto scheme_end = origin.find("://");
-  if (scheme_end == std::string_view::npos) return {};
-  auto authority = origin.substr(scheme_end + 3);
-  authority = authority.substr(0, authority.find('/'));
-  return host_of_authority(authority);
 }
 
 } // namespace sage::services::mcp

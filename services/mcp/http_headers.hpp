@@ -1,4 +1,5 @@
-// The HTTP headers the Streamable HTTP transport reads: media types, Accept, Host and Origin.
+// The HTTP headers the Streamable HTTP transport reads: media types and Accept (Host and Origin
+// are read by services/net/host_check.hpp, shared with the API).
 // SPDX-License-Identifier: MIT
 #pragma once
 
@@ -6,9 +7,6 @@
 #include <string_view>
 
 namespace sage::services::mcp {
-
-/// True for 127.0.0.0/8, ::1 (with or without brackets) and `localhost`.
-bool is_loopback_host(std::string_view host);
 
 /// The media type of a Content-Type or Accept item without parameters, lower case.
 std::string media_type(std::string_view value);
@@ -28,11 +26,5 @@ struct accepted_types {
 
 /// Reads an `Accept` header (`present` false: there was none).
 accepted_types parse_accept(std::string_view header, bool present);
-
-/// The host part of a `Host` header value or of an authority: `[::1]:8001` -> `::1`.
-std::string host_of_authority(std::string_view authority);
-
-/// The host of an `Origin` (`scheme://host[:port]`); empty for `null` or anything else odd.
-std::string host_of_origin(std::string_view origin);
 
 } // namespace sage::services::mcp

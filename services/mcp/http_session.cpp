@@ -28,6 +28,10 @@ std::shared_ptr<http_session> http_session::make(std::string id, std::shared_ptr
 }
 
 std::optional<json> http_session::handle(const message& msg) {
+  {
+    std::lock_guard lock(mutex_);
+    last_active_ = clock_type::now();
+  }
   std::lock_guard lock(handle_mutex_);
   return mcp_->handle(msg);
 }
@@ -76,11 +80,13 @@ void http_session::deliver(json message, const std::string& related) {
 
 bool http_session::expect(const std::string& key, bool streams) {
   std::lock_guard lock(mutex_);
+  last_active_ = clock_type::now();
   return pending_.try_emplace(key, pending{streams, {}, std::nullopt}).second;
 }
 
 std::vector<json> http_session::forget(const std::string& key) {
   std::lock_guard lock(mutex_);
+  last_active_ = clock_type::now();
   auto it = pending_.find(key);
   if (it == pending_.end()) return {};
   auto notifications = std::move(it->second.notifications);
@@ -120,6 +126,18 @@ http_session::request_output http_session::wait_request(const std::string& key,
   }
 }
 
+// -- idleness -----------------------------------------------------------------------------------
+
+http_session::clock_type::time_point http_session::last_active() const {
+  std::lock_guard lock(mutex_);
+  return last_active_;
+}
+
+bool http_session::busy() const {
+  std::lock_guard lock(mutex_);
+  return stream_open_ || !pending_.empty();
+}
+
 // -- the GET stream -----------------------------------------------------------------------------
 
 bool http_session::open_stream() {
@@ -128,6 +146,7 @@ bool http_session::open_stream() {
     std::lock_guard lock(mutex_);
     if (stream_open_) return false;
     stream_open_ = true;
+    last_active_ = clock_type::now();
     dropped = std::exchange(dropped_, 0);
   }
   if (dropped > 0)
@@ -139,6 +158,7 @@ bool http_session::open_stream() {
 void http_session::close_stream(std::vector<json> unsent) {
   std::lock_guard lock(mutex_);
   stream_open_ = false;
+  last_active_ = clock_type::now();
   if (ended_) return;
   // They were the oldest: they go first, and are the first to go when there are too many.
   outbox_.insert(outbox_.begin(), std::make_move_iterator(unsent.begin()),

@@ -95,6 +95,14 @@ public:
   /// Waits until there are notifications for the GET stream, it should end, or `wake_at`.
   stream_output wait_stream(clock_type::time_point wake_at);
 
+  // -- idleness -------------------------------------------------------------------------------
+
+  /// When the client last did something here: a message, a stream opened or closed.
+  clock_type::time_point last_active() const;
+  /// Something is under way: a request waits for its answer, or the GET stream is open. A busy
+  /// session is neither expired nor evicted.
+  bool busy() const;
+
   // -- the end --------------------------------------------------------------------------------
 
   /// The session was deleted: waiting requests give up, the GET stream ends.
@@ -128,6 +136,7 @@ private:
   std::size_t dropped_ = 0; ///< outbox messages dropped since a stream last took it
   bool stream_open_ = false;
   bool ended_ = false;
+  clock_type::time_point last_active_ = clock_type::now();
   std::optional<clock_type::time_point> drain_until_;
 };
 

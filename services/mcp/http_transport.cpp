@@ -2,7 +2,9 @@
 // SPDX-License-Identifier: MIT
 #include "services/mcp/http_transport.hpp"
 
+#include "services/net/host_check.hpp"
 #include "services/net/http_listener.hpp"
+#include "services/net/rate_limiter.hpp"
 
 #include "core/uuid.hpp"
 #include "services/mcp/http_session.hpp"
@@ -59,12 +61,34 @@ void start_stream(httplib::Response& res) {
   res.set_header("X-Accel-Buffering", "no");
 }
 
+net::guard_options guard_options_of(const http_options& o) {
+  net::guard_options g;
+  g.header_timeout = o.header_timeout;
+  g.body_timeout = o.body_timeout;
+  g.threads = std::max<std::size_t>(o.threads, 2);
+  g.max_per_address = o.max_connections_per_address;
+  g.over_cap_body = serialize(error_response(
+      std::nullopt, make_error(error_code::internal_error,
+                               "too many connections from this address: reuse one or close idle "
+                               "ones (server.max_connections_per_address)")));
+  g.refuse = [](httplib::Response& res, int status, const std::string& message) {
+    refuse(res, status, error_code::invalid_request, message);
+  };
+  if (o.log)
+    g.log = [log = o.log](const std::string& message, const std::string& detail) {
+      log(message, {{"detail", detail}});
+    };
+  return g;
+}
+
 } // namespace
 
 struct http_transport::impl {
   std::shared_ptr<const server> srv;
   http_options options;
-  httplib::Server http;
+  net::host_policy hosts;
+  net::rate_limiter limiter;
+  net::guarded_server http;
   net::http_listener listener;
   bool loopback = true;
   std::size_t max_streams = 1;
@@ -75,7 +99,10 @@ struct http_transport::impl {
   std::atomic<std::size_t> open_streams{0};
 
   impl(std::shared_ptr<const server> s, http_options o)
-      : srv(std::move(s)), options(std::move(o)), loopback(is_loopback_host(options.host)) {
+      : srv(std::move(s)), options(std::move(o)),
+        hosts(net::is_loopback_host(options.host), options.allowed_hosts),
+        limiter(options.rate_per_second, options.rate_burst), http(guard_options_of(options)),
+        loopback(net::is_loopback_host(options.host)) {
     auto threads = std::max<std::size_t>(options.threads, 2);
     max_streams = options.max_streams > 0 ? std::min(options.max_streams, threads - 1)
                                           : std::max<std::size_t>(threads / 2, 1);
@@ -88,16 +115,21 @@ struct http_transport::impl {
   // -- checks ------------------------------------------------------------------------------------
 
   /// Origin, Host and key validation, before anything else (and before the body is read).
-  bool allowed(const httplib::Request& req, httplib::Response& res) const {
-    auto host = host_of_authority(req.get_header_value("Host"));
-    if (loopback && req.has_header("Host") && !is_loopback_host(host)) {
-      log("refused request", {{"reason", "host not allowed"}, {"host", host}});
-      refuse(res, 403, error_code::invalid_request, "host not allowed");
+  bool allowed(const httplib::Request& req, httplib::Response& res) {
+    auto host_header = req.get_header_value("Host");
+    if (!hosts.host_allowed(host_header)) {
+      log("refused request", {{"reason", "host not allowed"}, {"host", host_header}});
+      refuse(res, 403, error_code::invalid_request,
+             "host not allowed: this endpoint answers to loopback names only (add others to "
+             "server.allowed_hosts)");
       return false;
     }
     if (req.has_header("Origin")) {
-      auto origin = host_of_origin(req.get_header_value("Origin"));
-      bool ok = !origin.empty() && (is_loopback_host(origin) || (!loopback && origin == host));
+      auto origin = req.get_header_value("Origin");
+      auto origin_host = net::host_of_origin(origin);
+      auto host = net::host_of_authority(host_header);
+      bool ok = hosts.origin_allowed(origin) ||
+                (!loopback && origin_host && host && *origin_host == *host);
       if (!ok) {
         log("refused request",
             {{"reason", "origin not allowed"}, {"origin", req.get_header_value("Origin")}});
@@ -113,6 +145,12 @@ struct http_transport::impl {
              "missing or wrong api key: send Authorization: Bearer KEY or X-API-Key: KEY");
       return false;
     }
+    if (auto wait = limiter.take(req.remote_addr); wait > 0) {
+      res.set_header("Retry-After", std::to_string(wait));
+      refuse(res, 429, error_code::internal_error,
+             "too many requests: try again in " + std::to_string(wait) + " s");
+      return false;
+    }
     return true;
   }
 
@@ -120,15 +158,68 @@ struct http_transport::impl {
     return parse_accept(req.get_header_value("Accept"), req.has_header("Accept"));
   }
 
-  std::shared_ptr<http_session> find_session(const std::string& id) const {
-    std::lock_guard lock(sessions_mutex);
-    auto it = sessions.find(id);
-    return it == sessions.end() ? nullptr : it->second;
+  bool expired(const http_session& s, clock_type::time_point now) const {
+    return !s.busy() && now - s.last_active() >= options.session_idle_timeout;
+  }
+
+  /// The live session `id`; one idle past its time ends here (and is nothing).
+  std::shared_ptr<http_session> find_session(const std::string& id) {
+    std::shared_ptr<http_session> found;
+    {
+      std::lock_guard lock(sessions_mutex);
+      auto it = sessions.find(id);
+      if (it == sessions.end()) return nullptr;
+      found = it->second;
+      if (!expired(*found, clock_type::now())) return found;
+      sessions.erase(it);
+    }
+    end_session(*found, "idle for longer than mcp.session_idle_timeout");
+    return nullptr;
+  }
+
+  void end_session(http_session& s, const std::string& reason) const {
+    s.end();
+    log("session ended", {{"session", s.id()}, {"reason", reason}});
+  }
+
+  /// Makes room for one more session: ends the expired ones, then, when still full, the least
+  /// recently used idle one. False when every session is busy.
+  bool make_room() {
+    std::vector<std::shared_ptr<http_session>> gone;
+    bool room = false;
+    {
+      std::lock_guard lock(sessions_mutex);
+      auto now = clock_type::now();
+      for (auto it = sessions.begin(); it != sessions.end();) {
+        if (expired(*it->second, now)) {
+          gone.push_back(it->second);
+          it = sessions.erase(it);
+        } else {
+          ++it;
+        }
+      }
+      if (sessions.size() >= options.max_sessions) {
+        auto oldest = sessions.end();
+        for (auto it = sessions.begin(); it != sessions.end(); ++it)
+          if (!it->second->busy() && (oldest == sessions.end() ||
+                                      it->second->last_active() < oldest->second->last_active()))
+            oldest = it;
+        if (oldest != sessions.end()) {
+          log("evicting idle session",
+              {{"session", oldest->first}, {"reason", "mcp.max_sessions reached"}});
+          gone.push_back(oldest->second);
+          sessions.erase(oldest);
+        }
+      }
+      room = sessions.size() < options.max_sessions;
+    }
+    for (auto& s : gone)
+      end_session(*s, "expired or evicted for a new session");
+    return room;
   }
 
   /// The session named by the request's header, or an HTTP error already set in `res`.
-  std::shared_ptr<http_session> session_of(const httplib::Request& req,
-                                           httplib::Response& res) const {
+  std::shared_ptr<http_session> session_of(const httplib::Request& req, httplib::Response& res) {
     if (!req.has_header(session_header)) {
       refuse(res, 400, error_code::invalid_request,
              "missing Mcp-Session-Id header: send initialize first");
@@ -260,12 +351,10 @@ struct http_transport::impl {
     std::shared_ptr<http_session> s;
     bool created = false;
     if (r && r->method == "initialize" && !req.has_header(session_header)) {
-      {
-        std::lock_guard lock(sessions_mutex);
-        if (sessions.size() >= options.max_sessions) {
-          refuse(res, 503, error_code::internal_error, "too many sessions: try again later", r->id);
-          return;
-        }
+      if (!make_room()) {
+        refuse(res, 503, error_code::internal_error,
+               "too many sessions, all of them busy: try again later", r->id);
+        return;
       }
       s = new_session();
       created = true;
@@ -408,8 +497,6 @@ http_transport::http_transport(std::shared_ptr<const server> srv, http_options o
     : impl_(std::make_unique<impl>(std::move(srv), std::move(options))) {
   auto& d = *impl_;
   auto& http = d.http;
-  auto threads = std::max<std::size_t>(d.options.threads, 2);
-  http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   http.set_payload_max_length(d.options.bounds.max_bytes);
   // httplib sends a response's headers and body in two writes; under Nagle's algorithm the
   // body waits for the client's delayed ACK of the headers, ≈ 40 ms per answer on Linux.

@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace sage::services::mcp {
 
@@ -34,8 +35,22 @@ struct http_options {
   /// Connections served at once (each POST waiting for a tool call and each GET stream holds
   /// one).
   std::size_t threads = 16;
-  /// Sessions alive at once; `initialize` beyond it gets 503.
+  /// Sessions alive at once (mcp.max_sessions). An `initialize` beyond it ends the least
+  /// recently used idle session; when none is idle it gets 503.
   std::size_t max_sessions = 256;
+  /// A session with no request and no open stream for this long ends (mcp.session_idle_timeout);
+  /// its id gets 404 from then on.
+  std::chrono::milliseconds session_idle_timeout{1'800'000};
+  /// Host names served besides loopback ones while bound to loopback (server.allowed_hosts).
+  std::vector<std::string> allowed_hosts;
+  /// Requests per second and burst per client address (server.rate_limit.*); 0 = no limit.
+  double rate_per_second = 0;
+  double rate_burst = 100;
+  /// Deadlines for a request's head and body, and the cap on connections per client address
+  /// (server.header_timeout, server.body_timeout, server.max_connections_per_address).
+  std::chrono::milliseconds header_timeout{5'000};
+  std::chrono::milliseconds body_timeout{10'000};
+  std::size_t max_connections_per_address = 0;
   /// GET streams open at once over all sessions, so that they never hold every thread and
   /// POSTs are still served; 0 means half of `threads`. A GET beyond it gets 503.
   std::size_t max_streams = 0;
@@ -75,8 +90,10 @@ struct http_options {
 ///   (else 400); when absent the negotiated revision is used.
 /// - DELETE with a session id ends the session (204) and its streams; the id gets 404 from
 ///   then on. Other methods get 405 with `Allow: GET, POST, DELETE`.
-/// - An `Origin` whose host is not loopback is refused with 403 while bound to loopback (when
-///   bound elsewhere it must be loopback or the Host's host); so is a non-loopback `Host`.
+/// - An `Origin` whose host is not loopback (or allowed) is refused with 403 while bound to
+///   loopback (when bound elsewhere it must be loopback or the Host's host); so is a Host that
+///   is not a loopback name or address (`127.0.0.1.evil.com` is not) or an allowed host.
+/// - A client address past its rate limit gets 429 with `Retry-After`.
 /// - With `check_key`, a request without a key it accepts gets 401 (after the checks above).
 ///
 /// Calls to one session's `handle` are serialised; waiting for a deferred answer happens

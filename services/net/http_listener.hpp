@@ -3,6 +3,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "services/net/guarded_server.hpp"
+
 #include <httplib.h>
 
 #include <netinet/in.h>
@@ -62,10 +64,12 @@ public:
   /// Marks the server stopping: true for the first caller, who then calls `finish_stop`.
   bool begin_stop() { return !stopping_.exchange(true); }
 
-  /// Stops `http`, waiting first until it runs or `run` has given up.
-  void finish_stop(httplib::Server& http) {
+  /// Stops `http`, waiting first until it runs or `run` has given up. Connections that are
+  /// idle or still sending their request end at once; requests being answered finish.
+  void finish_stop(guarded_server& http) {
     while (port_ >= 0 && !run_done_ && !http.is_running())
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    http.stop_reading();
     http.stop();
   }
 

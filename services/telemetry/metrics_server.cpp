@@ -11,9 +11,15 @@
 namespace sage::services::telemetry {
 
 metrics_server::metrics_server(metrics_server_options options)
-    : options_(std::move(options)), http_(std::make_unique<httplib::Server>()) {
+    : options_(std::move(options)), http_(std::make_unique<net::guarded_server>([] {
+        // Scrapers are few; the guard keeps a slow or flooding client from holding them all.
+        net::guard_options g;
+        g.threads = 4;
+        g.over_cap_body = "too many connections from this address\n";
+        g.over_cap_type = "text/plain";
+        return g;
+      }())) {
   auto& http = *http_;
-  http.new_task_queue = [] { return new httplib::ThreadPool(2); };
   net::configure_listener(http);
   http.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(options_.text ? options_.text() : std::string{},

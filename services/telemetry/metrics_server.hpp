@@ -22,7 +22,7 @@ struct metrics_server_options {
 };
 
 /// Serves `GET /metrics` (`text/plain; version=0.0.4`); every other path is 404 and every
-/// other method on /metrics 405. Two threads: a scraper or two at a time is all it expects.
+/// other method on /metrics 405. Four threads: a scraper or two at a time is all it expects.
 class metrics_server {
 public:
   explicit metrics_server(metrics_server_options options);
@@ -45,7 +45,7 @@ public:
 
 private:
   metrics_server_options options_;
-  std::unique_ptr<httplib::Server> http_;
+  std::unique_ptr<net::guarded_server> http_;
   std::thread thread_;
   net::http_listener listener_;
 };

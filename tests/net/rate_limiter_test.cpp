@@ -1,10 +1,10 @@
 // Tests of the per-client token buckets, with the clock given, so nothing waits.
 // SPDX-License-Identifier: MIT
-#include "services/http/rate_limiter.hpp"
+#include "services/net/rate_limiter.hpp"
 
 #include <boost/test/unit_test.hpp>
 
-using sage::services::http::rate_limiter;
+using sage::services::net::rate_limiter;
 using namespace std::chrono_literals;
 
 BOOST_AUTO_TEST_SUITE(rate_limiter_buckets)

@@ -1,11 +1,11 @@
 // Per-client token buckets.
 // SPDX-License-Identifier: MIT
-#include "services/http/rate_limiter.hpp"
+#include "services/net/rate_limiter.hpp"
 
 #include <algorithm>
 #include <cmath>
 
-namespace sage::services::http {
+namespace sage::services::net {
 namespace {
 
 /// How many requests pass between two sweeps of full buckets.
@@ -45,4 +45,4 @@ void rate_limiter::forget_full(clock::time_point now) {
   });
 }
 
-} // namespace sage::services::http
+} // namespace sage::services::net

@@ -8,7 +8,7 @@
 #include <string>
 #include <unordered_map>
 
-namespace sage::services::http {
+namespace sage::services::net {
 
 /// One token bucket per client address: it holds at most `burst` tokens, refills at
 /// `per_second` and each request takes one. A client that finds its bucket empty is told how
@@ -46,4 +46,4 @@ private:
   size_t takes_since_sweep_ = 0;
 };
 
-} // namespace sage::services::http
+} // namespace sage::services::net
