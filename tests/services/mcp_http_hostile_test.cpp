@@ -139,6 +139,28 @@ BOOST_AUTO_TEST_CASE(resource_uris_that_climb_out_of_the_knowledge_base_are_refu
   check_still_serving();
 }
 
+BOOST_AUTO_TEST_SUITE_END()
+
+/// A server whose rate limit is off (./sage.yaml in its working folder), for floods that
+/// measure correctness, not the limit.
+struct unlimited_fixture {
+  sage::test::temp_dir home;
+  bool configured = [this] {
+    std::ofstream(home.path() / "sage.yaml")
+        << "server:\n  rate_limit:\n    requests_per_second: 0\n";
+    return true;
+  }();
+  serve_process server{home};
+  std::string session = (server.wait_for_listening(), server.open_session());
+
+  void check_still_serving(int id = 999) {
+    auto r = server.post_json(ping_body(id), session);
+    BOOST_TEST(r.status == 200);
+  }
+};
+
+BOOST_FIXTURE_TEST_SUITE(mcp_http_flood, unlimited_fixture)
+
 BOOST_AUTO_TEST_CASE(a_flood_of_pings_gets_every_answer_right) {
   constexpr int count = 2000;
   auto dir = server.home() / "flood";
