@@ -38,7 +38,7 @@ struct api_options {
   bool loopback_only = true;
   std::vector<std::string> allowed_hosts;
   /// server.header_timeout, server.body_timeout: a request's head and body must arrive within
-  /// these; server.max_connections_per_address: 0 = three quarters of `threads`.
+  /// these; server.max_connections_per_address: 0 = see `net::guard_options`.
   std::chrono::milliseconds header_timeout{5000};
   std::chrono::milliseconds body_timeout{10000};
   size_t max_connections_per_address = 0;

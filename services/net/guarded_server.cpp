@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: MIT
 #include "services/net/guarded_server.hpp"
 
+#include "services/net/host_check.hpp"
 #include "services/net/request_head.hpp"
 
 #include <arpa/inet.h>
@@ -258,7 +259,10 @@ void guarded_server::log(const std::string& message, const std::string& detail) 
 bool guarded_server::admit(const std::string& peer) {
   std::lock_guard lock(mutex_);
   auto& n = per_address_[peer];
-  if (n >= max_per_address_) {
+  // Every local client shares one loopback address (an MCP SDK client alone opens a dozen
+  // connections), so the default cap is for remote addresses; a configured one is for all.
+  bool capped = options_.max_per_address > 0 || !is_loopback_host(peer);
+  if (capped && n >= max_per_address_) {
     if (n == 0) per_address_.erase(peer);
     return false;
   }

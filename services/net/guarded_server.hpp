@@ -29,7 +29,8 @@ struct guard_options {
   /// Connections served at once (the thread pool).
   std::size_t threads = 16;
   /// server.max_connections_per_address: connections one client address may hold at once;
-  /// 0 = three quarters of `threads`, so that one address never takes every thread.
+  /// 0 = three quarters of `threads` for remote addresses (so that one never takes every
+  /// thread) and none for loopback ones, which every local client shares.
   std::size_t max_per_address = 0;
   /// A request line and headers longer than this are refused (httplib limits each line only).
   std::size_t max_head_bytes = 64 * 1024;
