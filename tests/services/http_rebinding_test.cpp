@@ -3,11 +3,15 @@
 // loopback are not loopback, and the API key is compared as sent.
 // SPDX-License-Identifier: MIT
 #include "support/api_server_process.hpp"
+#include "support/raw_client.hpp"
 #include "support/sage_sandbox.hpp"
 
 #include <boost/test/unit_test.hpp>
 
+#include <atomic>
 #include <chrono>
+#include <csignal>
+#include <memory>
 #include <thread>
 
 using sage::test::api_server_process;
@@ -178,6 +182,39 @@ BOOST_AUTO_TEST_CASE(a_flood_of_initialize_calls_is_rate_limited_and_leaves_room
   BOOST_TEST(limited > 0);
   std::this_thread::sleep_for(std::chrono::seconds(1));
   BOOST_TEST(post_initialize(p, {}).status == 200);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(http_slow_clients)
+
+BOOST_AUTO_TEST_CASE(clients_sending_a_header_line_a_second_neither_block_others_nor_the_stop) {
+  configured_server s("server:\n  header_timeout: 2s\n");
+  auto& p = s.process;
+  auto port = std::stoi(p.base().substr(p.base().rfind(':') + 1));
+  std::vector<std::unique_ptr<sage::test::raw_client>> slow;
+  for (int i = 0; i < 70; ++i) {
+    slow.push_back(std::make_unique<sage::test::raw_client>(port));
+    slow.back()->send("GET /v1/layers HTTP/1.1\r\n");
+  }
+  std::atomic<bool> done{false};
+  std::thread sender([&] {
+    while (!done) {
+      for (auto& c : slow)
+        c->send("X-Slow: 1\r\n");
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+    }
+  });
+  auto start = std::chrono::steady_clock::now();
+  BOOST_TEST(p.get("/v1/layers").status == 200);
+  BOOST_TEST((std::chrono::steady_clock::now() - start < std::chrono::seconds(20)));
+  start = std::chrono::steady_clock::now();
+  p.signal(SIGTERM);
+  auto code = p.wait(std::chrono::seconds(10));
+  done = true;
+  sender.join();
+  BOOST_TEST(code.has_value());
+  BOOST_TEST((std::chrono::steady_clock::now() - start < std::chrono::seconds(10)));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
