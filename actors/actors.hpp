@@ -110,7 +110,7 @@ using memory_store_actor = caf::typed_actor<
     caf::replies_to<atom::step, std::string, std::string>::with<core::session>,
     caf::replies_to<atom::end, std::string>::with<core::session>,
     caf::replies_to<atom::status, std::string>::with<core::session>,
-    caf::replies_to<atom::sessions, std::string>::with<std::vector<core::session>>,
+    caf::replies_to<atom::sessions, std::string, std::string, uint64_t>::with<core::session_page>,
     // Checkpoints: create (session, label), list a session's, restore one.
     caf::replies_to<atom::checkpoint, std::string, std::string>::with<checkpoint_summary>,
     caf::replies_to<atom::checkpoints, std::string>::with<std::vector<checkpoint_summary>>,

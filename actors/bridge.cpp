@@ -204,8 +204,16 @@ core::result<core::session> bridge::session_status(std::string id) {
 }
 
 core::result<std::vector<core::session>> bridge::sessions(std::string status) {
-  return ask<std::vector<core::session>, memory_store_actor>("memory_store", "session_list",
-                                                             atom::sessions_v, std::move(status));
+  auto page = session_page(std::move(status), {}, 0);
+  if (!page) return page.err();
+  return std::move(page->sessions);
+}
+
+core::result<core::session_page> bridge::session_page(std::string status, std::string cursor,
+                                                      uint64_t limit) {
+  return ask<core::session_page, memory_store_actor>("memory_store", "session_list",
+                                                     atom::sessions_v, std::move(status),
+                                                     std::move(cursor), limit);
 }
 
 core::result<checkpoint_summary> bridge::checkpoint(std::string session_id, std::string label) {

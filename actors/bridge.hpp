@@ -58,6 +58,9 @@ public:
   core::result<core::session> session_status(std::string id);
   /// "" = every session, else `active` or `ended`.
   core::result<std::vector<core::session>> sessions(std::string status);
+  /// One page of `sessions`: at most `limit` (0: all) after `cursor` (empty: the first page).
+  core::result<core::session_page> session_page(std::string status, std::string cursor,
+                                                uint64_t limit);
   core::result<checkpoint_summary> checkpoint(std::string session_id, std::string label);
   core::result<std::vector<checkpoint_summary>> checkpoints(std::string session_id);
   core::result<core::session> restore(std::string checkpoint_id);

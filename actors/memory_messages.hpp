@@ -4,6 +4,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "core/json_parse.hpp"
 #include "core/memory_db.hpp"
 #include "core/memory_types.hpp"
 #include "core/session_store.hpp"
@@ -47,10 +48,10 @@ struct json_field {
 template <class Inspector> typename Inspector::result_type inspect(Inspector& f, json_field& x) {
   std::string text = x.target->dump();
   auto assign = [&x, &text] {
-    auto parsed = nlohmann::json::parse(text, nullptr, false);
-    if (parsed.is_discarded())
-      return caf::make_error(caf::sec::malformed_basp_message, "metadata is not json");
-    *x.target = std::move(parsed);
+    // A message from another node is input like any other: bounded in depth before the DOM.
+    auto parsed = core::parse_json(text, "metadata");
+    if (!parsed) return caf::make_error(caf::sec::malformed_basp_message, parsed.err().message);
+    *x.target = std::move(parsed).value();
     return caf::error{};
   };
   return f(text, caf::meta::load_callback(assign));
@@ -196,6 +197,10 @@ template <class Inspector> typename Inspector::result_type inspect(Inspector& f,
 
 template <class Inspector> typename Inspector::result_type inspect(Inspector& f, memory_page& x) {
   return f(caf::meta::type_name("sage.memory_page"), x.entries, x.next_cursor);
+}
+
+template <class Inspector> typename Inspector::result_type inspect(Inspector& f, session_page& x) {
+  return f(caf::meta::type_name("sage.session_page"), x.sessions, x.next_cursor);
 }
 
 template <class Inspector> typename Inspector::result_type inspect(Inspector& f, prune_filter& x) {

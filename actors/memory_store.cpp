@@ -276,11 +276,12 @@ memory_store(memory_store_actor::stateful_pointer<memory_store_state> self,
         SAGE_OPEN_DB(db);
         return answer(core::session_store(db).get(id));
       },
-      [=](atom::sessions, const std::string& filter) -> caf::result<std::vector<core::session>> {
+      [=](atom::sessions, const std::string& filter, const std::string& cursor,
+          uint64_t limit) -> caf::result<core::session_page> {
         auto status = parse_status_filter(filter);
         if (!status) return failure(status.err());
         SAGE_OPEN_DB(db);
-        return answer(core::session_store(db).list(*status));
+        return answer(core::session_store(db).list_page(*status, cursor, limit));
       },
       // -- checkpoints and handoff --
       [=](atom::checkpoint, const std::string& session,

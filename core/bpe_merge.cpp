@@ -134,7 +134,31 @@ size_t bpe_merge(const bpe_ranks& ranks, std::string_view piece, std::vector<uin
     return 1;
   }
   if (piece.size() <= detail::bpe_small_piece) return detail::bpe_merge_scan(ranks, piece, out);
-  return detail::bpe_merge_heap(ranks, piece, out);
+  if (piece.size() <= bpe_max_piece) return detail::bpe_merge_heap(ranks, piece, out);
+  // Slices cut between characters (a slice of invalid UTF-8 never backs off more than three
+  // bytes).
+  auto slice_end = [&](std::string_view rest) {
+    size_t cut = std::min(rest.size(), bpe_max_piece);
+    for (size_t back = 0;
+         cut < rest.size() && back < 3 && (static_cast<unsigned char>(rest[cut]) & 0xC0) == 0x80;
+         ++back)
+      --cut;
+    return cut;
+  };
+  if (!out) {
+    // Counting only: the first slice exactly, the rest at its rate of tokens per byte.
+    const size_t first = slice_end(piece);
+    const size_t tokens = bpe_merge(ranks, piece.substr(0, first), nullptr);
+    const size_t rest = piece.size() - first;
+    return tokens + (rest * tokens + first - 1) / first;
+  }
+  size_t tokens = 0;
+  while (!piece.empty()) {
+    const size_t cut = slice_end(piece);
+    tokens += bpe_merge(ranks, piece.substr(0, cut), out);
+    piece.remove_prefix(cut);
+  }
+  return tokens;
 }
 
 } // namespace sage::core

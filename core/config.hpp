@@ -161,6 +161,9 @@ struct config {
   bool cache_enabled = true; ///< cache.enabled
   std::string data_dir;      ///< memory.data_dir (SAGE_DATA_DIR), default $XDG_DATA_HOME/sage
   int memory_max_content_bytes = 1048576; ///< memory.max_content_bytes: larger entries are refused
+  /// memory.import_max_line_bytes: `sage memory import` refuses a longer line as soon as it
+  /// reads that far, so a file without newlines cannot fill the memory.
+  int memory_import_max_line_bytes = 8388608;
   /// memory.retention.<type>.*, default no limits. The type is qualified because the member
   /// takes its name.
   core::memory_retention memory_retention;
@@ -219,7 +222,8 @@ config default_config(const std::map<std::string, std::string>& env = {});
 /// loading a configuration.
 std::vector<layer_config> default_layers();
 
-/// Parses `250ms`, `2s`, `1m`, `12h`, `30d` (a day is 24 hours) or plain milliseconds (`1500`).
+/// Parses `250ms`, `2s`, `1m`, `12h`, `30d` (a day is 24 hours) or plain milliseconds (`1500`),
+/// at most `max_duration` (3650d; see core/duration.hpp): a longer one is an error saying so.
 result<std::chrono::milliseconds> parse_duration(const std::string& text);
 
 /// The effective configuration as YAML text (for `sage config show`), with each key's source

@@ -118,8 +118,12 @@ key_spec number_key(std::string key, Access access, double min, double max = unb
       [=](const YAML::Node& n, const value_site& s) { return parse_number(n, s, min, max); });
 }
 
-template <class Access> key_spec duration_key(std::string key, Access access) {
-  return make_key(std::move(key), value_kind::scalar, access, parse_positive_duration);
+/// Deadlines, delays and lifetimes: at most `max_delay` (7 days) unless the key says otherwise.
+template <class Access>
+key_spec duration_key(std::string key, Access access, std::chrono::milliseconds max = max_delay) {
+  return make_key(
+      std::move(key), value_kind::scalar, access,
+      [=](const YAML::Node& n, const value_site& s) { return parse_positive_duration(n, s, max); });
 }
 
 template <class Access> key_spec boolean_key(std::string key, Access access) {
@@ -217,7 +221,7 @@ result<std::optional<int64_t>> parse_max_count(const YAML::Node& node, const val
 result<std::optional<std::chrono::milliseconds>> parse_max_age(const YAML::Node& node,
                                                                const value_site& site) {
   if (no_limit(node)) return std::optional<std::chrono::milliseconds>{};
-  auto value = parse_positive_duration(node, with_no_limit_default(site));
+  auto value = parse_positive_duration(node, with_no_limit_default(site), max_duration);
   if (!value) return value.err();
   return std::optional<std::chrono::milliseconds>{*value};
 }
@@ -289,6 +293,7 @@ std::vector<key_spec> build_schema() {
     boolean_key("cache.enabled", [](auto& c) -> auto& { return c.cache_enabled; }),
     path_key("memory.data_dir", [](auto& c) -> auto& { return c.data_dir; }, false),
     integer_key("memory.max_content_bytes", [](auto& c) -> auto& { return c.memory_max_content_bytes; }, 1),
+    integer_key("memory.import_max_line_bytes", [](auto& c) -> auto& { return c.memory_import_max_line_bytes; }, 1024, 1073741824),
     integer_key("budget.max_tokens", [](auto& c) -> auto& { return c.budget.max_tokens; }, 1),
     integer_key("budget.reserved_tokens", [](auto& c) -> auto& { return c.budget.reserved_tokens; }, 0),
     number_key("budget.thresholds.caution", [](auto& c) -> auto& { return c.budget.thresholds.caution; }, 0.0, 1.0),
@@ -326,8 +331,9 @@ std::vector<key_spec> build_schema() {
   };
   // clang-format on
   auto retention = retention_keys();
-  auto after = std::find_if(keys.begin(), keys.end(),
-                            [](const key_spec& k) { return k.key == "memory.max_content_bytes"; });
+  auto after = std::find_if(keys.begin(), keys.end(), [](const key_spec& k) {
+    return k.key == "memory.import_max_line_bytes";
+  });
   keys.insert(after + 1, retention.begin(), retention.end());
   return keys;
 }

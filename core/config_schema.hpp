@@ -3,6 +3,7 @@
 #pragma once
 
 #include "core/config.hpp"
+#include "core/duration.hpp"
 #include "core/error.hpp"
 
 #include <nlohmann/json.hpp>
@@ -67,8 +68,11 @@ result<std::string> parse_text(const YAML::Node& node, const value_site& site, b
 result<std::string> parse_path(const YAML::Node& node, const value_site& site, bool allow_empty);
 result<std::string> parse_choice(const YAML::Node& node, const value_site& site,
                                  const std::vector<std::string>& choices, bool upper_case);
+/// A duration greater than zero and at most `max` (see core/duration.hpp): a longer one is an
+/// error naming the key, the value and the maximum.
 result<std::chrono::milliseconds> parse_positive_duration(const YAML::Node& node,
-                                                          const value_site& site);
+                                                          const value_site& site,
+                                                          std::chrono::milliseconds max);
 result<std::vector<layer_config>> parse_layers(const YAML::Node& node, const value_site& site);
 result<std::vector<trigger_config>> parse_triggers(const YAML::Node& node, const value_site& site);
 /// A list of browser origins (`https://host[:port]`, `http://...`) or `*`; null or `[]` = none.

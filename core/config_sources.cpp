@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: MIT
 #include "core/config_sources.hpp"
 
+#include "core/bounded_read.hpp"
 #include "core/config.hpp"
 #include "core/text_util.hpp"
 
@@ -10,18 +11,15 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <system_error>
 #include <unistd.h>
+#include <yaml-cpp/depthguard.h>
 
 namespace sage::core {
 
 namespace config_detail {
 
 namespace {
-
-namespace fs = std::filesystem;
 
 struct named_variable {
   std::string_view variable;
@@ -40,32 +38,13 @@ constexpr std::array<named_variable, 9> named_variables{{
     {"SAGE_API_KEY", "server.api_key"},
 }};
 
-/// The text of a file, `std::nullopt` when it does not exist.
+/// The text of a file, `std::nullopt` when it does not exist. Regular files only (a FIFO would
+/// hang the start, /dev/zero fill the memory) and at most `max_config_file_bytes`.
 result<std::optional<std::string>> read_text(const std::string& path, std::string_view what) {
-  std::error_code ec;
-  auto status = fs::status(path, ec);
-  if (status.type() == fs::file_type::not_found) return std::optional<std::string>{};
-  if (ec)
-    return make_error(error_code::config,
-                      "failed to read " + std::string{what} + " " + path + ": " + ec.message(),
-                      "check the file and its folder's permissions, or remove it");
-  if (fs::is_directory(status))
-    return make_error(error_code::config,
-                      "failed to read " + std::string{what} + " " + path + ": it is a directory",
-                      "point to a file, or remove the directory");
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    return make_error(error_code::config,
-                      "failed to read " + std::string{what} + " " + path + ": " +
-                          std::strerror(errno),
-                      "check the file's permissions, or remove it");
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad())
-    return make_error(error_code::config,
-                      "failed to read " + std::string{what} + " " + path + ": read error",
-                      "check the file, or remove it");
-  return std::optional<std::string>{text.str()};
+  auto text = read_bounded_file(path, max_config_file_bytes, what);
+  if (text) return std::optional<std::string>{std::move(*text)};
+  if (text.err().code == error_code::not_found) return std::optional<std::string>{};
+  return make_error(error_code::config, text.err().message, text.err().hint);
 }
 
 bool is_name_char(char c) {
@@ -204,6 +183,15 @@ result<std::optional<YAML::Node>> read_yaml_file(const std::string& path) {
   if (!*text) return std::optional<YAML::Node>{};
   try {
     return std::optional<YAML::Node>{YAML::Load(**text)};
+  } catch (const YAML::DeepRecursion& e) {
+    // yaml-cpp stops deep nesting itself (it would overflow the stack), with a message that
+    // only says "bad file".
+    auto line = std::to_string(e.mark.line + 1);
+    return make_error(error_code::config,
+                      "failed to parse config file " + path +
+                          ": it nests lists and maps too deeply at line " + line,
+                      "configuration is a few levels deep; check that " + path +
+                          " is the right file");
   } catch (const YAML::Exception& e) {
     auto line = std::to_string(e.mark.line + 1);
     return make_error(error_code::config,

@@ -6,12 +6,16 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace sage::core::config_detail {
+
+/// Largest configuration file (YAML or `.env`) read; the bundled sage.yaml is about 15 KB.
+inline constexpr std::size_t max_config_file_bytes = std::size_t{1} << 20;
 
 /// One `KEY=VALUE` assignment of a `.env` file, with its line for messages.
 struct dotenv_entry {

@@ -265,13 +265,17 @@ result<std::string> parse_choice(const YAML::Node& node, const value_site& site,
 }
 
 result<std::chrono::milliseconds> parse_positive_duration(const YAML::Node& node,
-                                                          const value_site& site) {
+                                                          const value_site& site,
+                                                          std::chrono::milliseconds max) {
   static constexpr std::string_view expected = "a duration like 250ms or 2s";
+  const std::string at_most = "a duration of at most " + format_duration(max);
   if (!node.IsScalar()) return invalid_value(site, node, expected, describe(node));
   auto value = parse_duration(node.Scalar());
-  if (!value) return invalid_value(site, node, expected, describe(node));
+  if (!value)
+    return invalid_value(site, node, is_too_long(value.err()) ? at_most : expected, describe(node));
   if (value->count() == 0)
     return invalid_value(site, node, "a duration greater than zero", describe(node));
+  if (*value > max) return invalid_value(site, node, at_most, describe(node));
   return *value;
 }
 

@@ -26,8 +26,7 @@ struct unit {
 constexpr std::array<unit, 6> units{
     {{"", 1}, {"ms", 1}, {"s", 1000}, {"m", 60'000}, {"h", 3'600'000}, {"d", 86'400'000}}};
 
-/// Upper bound that keeps every duration comfortably inside a 64-bit millisecond count.
-constexpr double max_millis = 1e15;
+constexpr std::string_view too_long_reason = "it is longer than the maximum of ";
 
 error bad_duration(std::string_view text, std::string_view why) {
   return make_error(error_code::invalid_argument,
@@ -55,19 +54,37 @@ result<std::chrono::milliseconds> parse_duration(const std::string& text) {
     if (u.suffix == suffix) found = &u;
   if (number.empty() || found == nullptr)
     return bad_duration(text, "expected a number followed by ms, s, m, h or d");
-  double value = 0;
-  auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), value);
-  if (ec != std::errc{} || end != number.data() + number.size())
-    return bad_duration(text, "expected a number followed by ms, s, m, h or d");
   if (suffix.empty() && number.find('.') != std::string_view::npos)
     return bad_duration(text, "a number without a unit is whole milliseconds");
+  const auto too_long = [&] {
+    return bad_duration(text, std::string{too_long_reason} + format_duration(max_duration));
+  };
+  const std::int64_t limit = max_duration.count();
+  if (number.find('.') == std::string_view::npos) {
+    // Whole numbers in integers: no rounding, and the product is checked before it is formed.
+    std::uint64_t value = 0;
+    auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), value);
+    if (ec == std::errc::result_out_of_range) return too_long();
+    if (ec != std::errc{} || end != number.data() + number.size())
+      return bad_duration(text, "expected a number followed by ms, s, m, h or d");
+    if (value > static_cast<std::uint64_t>(limit / found->millis)) return too_long();
+    return std::chrono::milliseconds{static_cast<std::int64_t>(value) * found->millis};
+  }
+  double value = 0;
+  auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), value);
+  if (ec == std::errc::result_out_of_range) return too_long();
+  if (ec != std::errc{} || end != number.data() + number.size())
+    return bad_duration(text, "expected a number followed by ms, s, m, h or d");
   double millis = value * static_cast<double>(found->millis);
-  if (!std::isfinite(millis) || millis > max_millis)
-    return bad_duration(text, "the duration is too large");
+  if (!std::isfinite(millis) || millis > static_cast<double>(limit)) return too_long();
   double whole = std::round(millis);
   if (std::abs(millis - whole) > 1e-6)
     return bad_duration(text, "the duration must be a whole number of milliseconds");
   return std::chrono::milliseconds{static_cast<std::int64_t>(whole)};
+}
+
+bool is_too_long(const error& e) {
+  return e.message.find(too_long_reason) != std::string::npos;
 }
 
 std::string format_duration(std::chrono::milliseconds value) {

@@ -5,6 +5,7 @@
 #include "core/text_util.hpp"
 
 #include <algorithm>
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 namespace sage::core {
@@ -92,6 +93,12 @@ split_file split_front_matter(std::string_view text) {
         out.problem = "front matter priority is not an integer";
       }
     }
+  } catch (const YAML::DeepRecursion& e) {
+    // yaml-cpp stops deep nesting itself (it would overflow the stack), with a message that
+    // only says "bad file".
+    out.meta = {};
+    out.problem =
+        "front matter nests lists and maps too deeply at line " + std::to_string(e.mark.line + 2);
   } catch (const YAML::Exception& e) {
     out.meta = {};
     out.problem = "invalid yaml in front matter at line " + std::to_string(e.mark.line + 2);

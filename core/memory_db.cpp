@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: MIT
 #include "core/memory_db.hpp"
 
+#include "core/json_parse.hpp"
 #include "core/memory_schema.hpp"
 #include "core/timestamp.hpp"
 #include "core/utf8_repair.hpp"
@@ -54,9 +55,9 @@ result<memory_entry> read_entry(const sqlite::statement& st, int first) {
   e.tokens = st.column_int(first + 4);
   e.session_id = st.column_text(first + 5);
   e.task_id = st.column_text(first + 6);
-  auto tags = json::parse(st.column_text(first + 7), nullptr, false);
-  auto metadata = json::parse(st.column_text(first + 8), nullptr, false);
-  auto summary_of = json::parse(st.column_text(first + 12), nullptr, false);
+  auto tags = parse_stored_json(st.column_text(first + 7));
+  auto metadata = parse_stored_json(st.column_text(first + 8));
+  auto summary_of = parse_stored_json(st.column_text(first + 12));
   if (!tags.is_array()) return corrupt_row(e.id, "tags");
   if (!metadata.is_object()) return corrupt_row(e.id, "metadata");
   if (!summary_of.is_array()) return corrupt_row(e.id, "summary_of");
@@ -637,12 +638,12 @@ result<import_report> memory_db::import_jsonl(std::istream& in) {
   std::string text;
   for (size_t line = 1; std::getline(in, text); ++line) {
     if (text.find_first_not_of(" \t\r") == std::string::npos) continue;
-    auto j = json::parse(text, nullptr, false);
-    if (j.is_discarded()) {
-      reject(line, "not valid json");
+    auto j = parse_json(text, "line");
+    if (!j) {
+      reject(line, j.err().problem == json_problem::syntax ? "not valid json" : j.err().message);
       continue;
     }
-    auto e = memory_entry_from_json(j);
+    auto e = memory_entry_from_json(*j);
     if (!e) {
       reject(line, e.err().message);
       continue;
@@ -651,6 +652,13 @@ result<import_report> memory_db::import_jsonl(std::istream& in) {
       reject(line, "missing id");
       continue;
     }
+    // Sessions are made by sage with UUID ids; the CLI, REST and MCP refuse any other the same
+    // way.
+    if (!e->session_id.empty())
+      if (auto err = check_uuid(e->session_id, "session id", "")) {
+        reject(line, err->message);
+        continue;
+      }
     if (auto err = prepare_new(*e)) {
       reject(line, err->message);
       continue;

@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: MIT
 #include "core/session_store.hpp"
 
+#include "core/json_parse.hpp"
+#include "core/session_limits.hpp"
 #include "core/timestamp.hpp"
 #include "core/utf8_repair.hpp"
 #include "core/uuid.hpp"
@@ -55,6 +57,15 @@ std::optional<error> check_text(const std::string& text, const char* what) {
                     "send text encoded as UTF-8");
 }
 
+/// A text over its limit: refused with its size and the limit, the way memory content is.
+std::optional<error> check_size(const std::string& text, const char* what, std::size_t limit) {
+  if (text.size() <= limit) return std::nullopt;
+  return make_error(error_code::invalid_argument,
+                    std::string(what) + " is too long: " + std::to_string(text.size()) +
+                        " bytes, the limit is " + std::to_string(limit) + " bytes",
+                    "keep session fields short; put long text into a memory entry");
+}
+
 bool blank(const std::string& text) {
   return text.find_first_not_of(" \t\r\n") == std::string::npos;
 }
@@ -63,7 +74,16 @@ std::optional<error> check_step(const std::string& text) {
   if (blank(text))
     return make_error(error_code::invalid_argument, "session step is empty",
                       "describe each step in a few words");
+  if (auto err = check_size(text, "session step", session_limits::max_step_bytes)) return err;
   return check_text(text, "session step");
+}
+
+std::optional<error> check_step_count(std::size_t count) {
+  if (count <= session_limits::max_steps) return std::nullopt;
+  return make_error(error_code::invalid_argument,
+                    "too many session steps: " + std::to_string(count) + ", the limit is " +
+                        std::to_string(session_limits::max_steps),
+                    "plan in larger steps, or end this session and start another for the rest");
 }
 
 result<session_status> parse_session_status(const std::string& text) {
@@ -114,7 +134,7 @@ result<session> read_session(const sqlite::statement& st) {
   auto status = parse_session_status(st.column_text(3));
   if (!status) return corrupt("session status", s.id);
   s.status = *status;
-  auto steps = steps_from_json(json::parse(st.column_text(4), nullptr, false));
+  auto steps = steps_from_json(parse_stored_json(st.column_text(4)));
   if (!steps) return corrupt("session steps", s.id);
   s.steps = std::move(*steps);
   s.last_action = st.column_text(5);
@@ -249,8 +269,12 @@ result<session> session_store::start(const std::string& objective,
   if (blank(objective))
     return make_error(error_code::invalid_argument, "session objective is empty",
                       "say in one sentence what the session is meant to achieve");
+  if (auto err = check_size(objective, "session objective", session_limits::max_objective_bytes))
+    return *err;
   if (auto err = check_text(objective, "session objective")) return *err;
+  if (auto err = check_size(task_id, "task id", session_limits::max_task_id_bytes)) return *err;
   if (auto err = check_text(task_id, "task id")) return *err;
+  if (auto err = check_step_count(steps.size())) return *err;
   session s;
   s.id = new_uuid();
   s.task_id = task_id;
@@ -281,6 +305,15 @@ result<session> session_store::update(const std::string& id, const session_chang
     if (*text)
       if (auto err = check_text(**text, "session update")) return *err;
   }
+  // A decision and a context become memory entries, bounded by memory.max_content_bytes.
+  if (change.last_action)
+    if (auto err =
+            check_size(*change.last_action, "last action", session_limits::max_progress_bytes))
+      return *err;
+  if (change.last_result)
+    if (auto err =
+            check_size(*change.last_result, "last result", session_limits::max_progress_bytes))
+      return *err;
   if (change.decision && blank(*change.decision))
     return make_error(error_code::invalid_argument, "decision is empty",
                       "state the decision and its reason");
@@ -346,6 +379,7 @@ result<session> session_store::add_step(const std::string& id, const std::string
   auto current = require_active(id);
   if (!current) return current.err();
   session s = std::move(*current);
+  if (auto err = check_step_count(s.steps.size() + 1)) return *err;
   s.steps.push_back(session_step{text, false, {}});
   s.updated_at = bump(s.updated_at);
   if (auto err = write(s)) return *err;
@@ -368,20 +402,53 @@ result<session> session_store::end(const std::string& id) {
 }
 
 result<std::vector<session>> session_store::list(std::optional<session_status> status) {
-  std::string sql = std::string("SELECT ") + session_columns + " FROM sessions";
-  if (status) sql += " WHERE status = ?";
+  auto page = list_page(status, {}, 0);
+  if (!page) return page.err();
+  return std::move(page->sessions);
+}
+
+result<session_page> session_store::list_page(std::optional<session_status> status,
+                                              const std::string& cursor, std::size_t limit) {
+  // Keyset paging on the order itself (created_at DESC, id): a page stays right while
+  // sessions are started, unlike an offset.
+  std::string sql = std::string("SELECT ") + session_columns + " FROM sessions WHERE 1 = 1";
+  if (status) sql += " AND status = ?1";
+  std::optional<session> after;
+  if (!cursor.empty()) {
+    auto bad_cursor = make_error(
+        error_code::invalid_argument,
+        "unknown session cursor `" + (is_uuid(cursor) ? cursor : std::string("(not an id)")) + "`",
+        "pass the next_cursor of the previous page, or none for the first");
+    if (!is_uuid(cursor)) return bad_cursor;
+    auto found = find(cursor);
+    if (!found) return found.err();
+    if (!*found) return bad_cursor;
+    after = std::move(**found);
+    sql += " AND (created_at < ?2 OR (created_at = ?2 AND id > ?3))";
+  }
   sql += " ORDER BY created_at DESC, id";
+  if (limit > 0) sql += " LIMIT ?4";
   auto st = db_.connection().prepare(sql);
   if (!st) return st.err();
   if (status) st->bind(1, std::string_view(to_string(*status)));
-  std::vector<session> out;
+  if (after) {
+    st->bind(2, after->created_at);
+    st->bind(3, after->id);
+  }
+  // One more than asked, to know whether another page follows.
+  if (limit > 0) st->bind(4, static_cast<int64_t>(limit + 1));
+  session_page out;
   for (;;) {
     auto row = st->step();
     if (!row) return row.err();
     if (!*row) break;
+    if (limit > 0 && out.sessions.size() == limit) {
+      out.next_cursor = out.sessions.back().id;
+      break;
+    }
     auto s = read_session(*st);
     if (!s) return s.err();
-    out.push_back(std::move(*s));
+    out.sessions.push_back(std::move(*s));
   }
   return out;
 }
@@ -390,6 +457,8 @@ result<std::vector<session>> session_store::list(std::optional<session_status> s
 
 result<checkpoint> session_store::create_checkpoint(const std::string& session_id,
                                                     const std::string& label) {
+  if (auto err = check_size(label, "checkpoint label", session_limits::max_label_bytes))
+    return *err;
   if (auto err = check_text(label, "checkpoint label")) return *err;
   // One transaction, so that the session and its entries are read as of one moment.
   auto tx = sqlite::transaction::begin(db_.connection());
@@ -436,10 +505,11 @@ result<checkpoint> read_checkpoint(const sqlite::statement& st) {
   cp.id = st.column_text(0);
   cp.session_id = st.column_text(1);
   cp.label = st.column_text(2);
-  auto state = session_from_json(json::parse(st.column_text(3), nullptr, false));
+  auto state = session_from_json(parse_stored_json(st.column_text(3)));
   if (!state) return corrupt("checkpoint session state", cp.id);
   cp.state = std::move(*state);
-  auto entries = json::parse(st.column_text(4), nullptr, false);
+  // An array of entries, each as deep as an entry may be.
+  auto entries = parse_stored_json(st.column_text(4), max_json_depth + 1);
   if (!entries.is_array()) return corrupt("checkpoint entries", cp.id);
   for (const auto& j : entries) {
     auto e = memory_entry_from_json(j);

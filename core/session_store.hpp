@@ -64,6 +64,12 @@ struct session_change {
   std::optional<std::string> context;  ///< recorded as a `context` memory entry
 };
 
+/// One page of sessions, newest first.
+struct session_page {
+  std::vector<session> sessions;
+  std::string next_cursor; ///< the id of the page's last session; empty on the last page
+};
+
 // -- checkpoints --------------------------------------------------------------
 
 /// A snapshot of a session and its memory entries to restore later.
@@ -108,6 +114,12 @@ public:
 
   /// Sessions, newest first, optionally only those with `status`.
   result<std::vector<session>> list(std::optional<session_status> status = std::nullopt);
+
+  /// At most `limit` sessions (0: all) after the one named by `cursor` (a `next_cursor`; empty
+  /// for the first page), newest first, optionally only those with `status`. An unknown cursor
+  /// is an invalid_argument error.
+  result<session_page> list_page(std::optional<session_status> status, const std::string& cursor,
+                                 std::size_t limit);
 
   // -- checkpoints --
 

@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: MIT
 #include "core/validate.hpp"
 
+#include "core/analyzer.hpp"
+#include "core/bpe_merge.hpp"
 #include "core/front_matter.hpp"
 #include "core/kb_paths.hpp"
 #include "core/markdown.hpp"
@@ -18,6 +20,28 @@ namespace sage::core {
 namespace fs = std::filesystem;
 
 namespace {
+
+/// The longest run of bytes without a space, tab or line break, and the line it starts on.
+struct unbroken_run {
+  size_t bytes = 0;
+  uint32_t line = 0;
+};
+
+unbroken_run longest_unbroken_run(std::string_view text) {
+  unbroken_run best;
+  size_t start = 0;
+  uint32_t line = 1, start_line = 1;
+  for (size_t i = 0; i <= text.size(); ++i) {
+    const bool space =
+        i == text.size() || text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r';
+    if (!space) continue;
+    if (i - start > best.bytes) best = {i - start, start_line};
+    if (i < text.size() && text[i] == '\n') ++line;
+    start = i + 1;
+    start_line = line;
+  }
+  return best;
+}
 
 const std::set<std::string> known_statuses = {"draft", "review", "approved", "deprecated",
                                               "archived"};
@@ -119,6 +143,13 @@ validation_report validate_knowledge_base(const knowledge_base& kb) {
     if (doc.sections.empty()) add("warning", "empty", doc.path, 1, "document has no content");
     std::ifstream in(kb.root / doc.path, std::ios::binary);
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (auto run = longest_unbroken_run(text); run.bytes > bpe_max_piece)
+      add("warning", "long_word", doc.path, run.line,
+          "a run of " + std::to_string(run.bytes) +
+              " bytes without a space: search skips words over " +
+              std::to_string(analyzer::max_term_bytes) +
+              " bytes and its tokens are counted in slices of " + std::to_string(bpe_max_piece) +
+              " bytes (the count may be a little high)");
     auto split = split_front_matter(text);
     auto md = parse_markdown(doc.path, split.body, split.body_line, 6);
     auto& slugs = anchors[&doc];

@@ -59,6 +59,7 @@ dev_packages=(
   clang-format               # the format check run by ctest
   systemd                    # systemd-analyze verify of deploy/systemd/sage.service
   iproute2                   # a loopback in the network namespace of the deploy test
+  util-linux mount           # unshare and a read-only bind mount in the health test
   prometheus                 # promtool check metrics on what `sage serve` serves at /metrics
 )
 

@@ -4,8 +4,10 @@
 #include "services/cli/commands.hpp"
 #include "services/cli/memory_support.hpp"
 
+#include "core/bounded_read.hpp"
 #include "core/config.hpp"
 #include "core/duration.hpp"
+#include "core/json_parse.hpp"
 #include "core/memory_db.hpp"
 #include "core/memory_types.hpp"
 
@@ -15,9 +17,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
-#include <iterator>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <unistd.h>
@@ -47,10 +47,17 @@ std::optional<core::error> first_of(std::initializer_list<std::optional<core::er
 core::result<nlohmann::json> parse_metadata(const std::string& text) {
   const char* hint = "pass a JSON object, e.g. --metadata '{\"source\": \"chat\"}'";
   if (auto err = check_utf8(text, "--metadata")) return *err;
-  auto j = nlohmann::json::parse(text, nullptr, false);
-  if (j.is_discarded()) return invalid("--metadata is not valid json", hint);
-  if (!j.is_object()) return invalid("--metadata is not a json object", hint);
-  return j;
+  // One level less than any JSON input: an entry holds its metadata, and an exported entry is
+  // read back as one JSON document.
+  core::json_limits limits;
+  limits.max_depth = core::max_json_depth - 1;
+  auto j = core::parse_json(text, "--metadata", limits);
+  if (!j)
+    return invalid(j.err().problem == core::json_problem::too_deep ? j.err().message
+                                                                   : "--metadata is not valid json",
+                   hint);
+  if (!j->is_object()) return invalid("--metadata is not a json object", hint);
+  return std::move(j).value();
 }
 
 std::optional<core::error> check_tags(const std::vector<std::string>& tags) {
@@ -105,27 +112,54 @@ std::optional<core::error> write_private_file(const std::string& path, const std
   return std::nullopt;
 }
 
-/// The text of an import: a file, or standard input for `-`.
-core::result<std::string> read_import(const std::string& file) {
-  if (file == "-")
-    return text_argument(file, max_import_bytes, "import", "split the export into several files");
-  std::error_code ec;
-  auto status = std::filesystem::status(file, ec);
-  if (!std::filesystem::exists(status))
-    return core::make_error(core::error_code::not_found, "import file not found, path=" + file,
-                            "give the path of a file written by `sage memory export`");
-  if (std::filesystem::is_directory(status))
-    return invalid("import file is a folder, path=" + file,
-                   "give the path of a file written by `sage memory export`");
-  std::ifstream in(file, std::ios::binary);
-  if (!in)
-    return invalid("failed to read import file: " + std::string(std::strerror(errno)) +
-                       ", path=" + file,
-                   "check the file's permissions");
-  std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  if (in.bad())
-    return core::make_error(core::error_code::io, "failed to read import file, path=" + file,
-                            "check the file and try again");
+/// The text of an import (a file, or standard input for `-`), read a line at a time: a line
+/// longer than `max_line` is refused as soon as it is seen, and so is anything but a regular
+/// file (a FIFO, /dev/zero). The store takes the import as one all-or-nothing batch, so the
+/// accepted lines are gathered, up to `max_import_bytes` in all. Refusals are `io` errors
+/// (exit 1): the input cannot be read as an import at all.
+core::result<std::string> read_import(const std::string& file, size_t max_line) {
+  constexpr const char* file_hint = "give the path of a file written by `sage memory export`";
+  const std::string line_hint =
+      "each line holds one entry; raise memory.import_max_line_bytes (now " +
+      std::to_string(max_line) + ") if the entries are that large";
+  core::file_handle opened;
+  int fd = STDIN_FILENO;
+  std::string what = "import from standard input";
+  if (file != "-") {
+    std::error_code ec;
+    if (std::filesystem::is_directory(file, ec)) // a slip of the hand, as before: exit 2
+      return invalid("import file is a folder, path=" + file, file_hint);
+    auto f = core::open_regular_file(file, max_import_bytes, "import file");
+    if (!f) {
+      if (f.err().code == core::error_code::not_found)
+        return core::make_error(core::error_code::not_found, "import file not found, path=" + file,
+                                file_hint);
+      return core::make_error(core::error_code::io, f.err().message,
+                              std::string{file_hint} + "; " + f.err().hint);
+    }
+    opened = std::move(*f);
+    fd = opened.get();
+    what = "import file " + file;
+  }
+  core::line_reader lines{fd, max_line, what};
+  std::string text;
+  for (;;) {
+    auto line = lines.next();
+    if (!line) {
+      auto err = line.err();
+      err.code = core::error_code::io;
+      if (err.hint.empty()) err.hint = line_hint;
+      return err;
+    }
+    if (!*line) break;
+    if (text.size() + (*line)->size() + 1 > max_import_bytes)
+      return core::make_error(core::error_code::io,
+                              "failed to read " + what + ": it is larger than the limit of " +
+                                  std::to_string(max_import_bytes) + " bytes",
+                              "split the export into several files");
+    text += **line;
+    text += '\n';
+  }
   return text;
 }
 
@@ -432,24 +466,27 @@ int run_memory_export(session& s, const output& out, const memory_args& a) {
     return ok;
   }
   if (!out.json()) {
-    std::cout << *text;
+    out.data() << *text;
     out.note(out.dim("-- exported " + count_of(count, "entry", "entries")));
     return ok;
   }
   auto entries = nlohmann::json::array();
   std::istringstream in(*text);
   for (std::string line; std::getline(in, line);)
-    if (line.find_first_not_of(" \t\r") != std::string::npos)
-      entries.push_back(nlohmann::json::parse(line, nullptr, false));
+    if (line.find_first_not_of(" \t\r") != std::string::npos) {
+      auto entry = core::parse_stored_json(line);
+      entries.push_back(entry.is_discarded() ? nlohmann::json(nullptr) : std::move(entry));
+    }
   out.print_json({{"entries", std::move(entries)}, {"count", count}});
   return ok;
 }
 
 int run_memory_import(session& s, const output& out, const memory_args& a) {
-  auto text = read_import(a.file);
-  if (!text) return out.fail(text.err());
   auto rt = s.open();
   if (!rt) return out.fail(rt.err());
+  auto text = read_import(
+      a.file, static_cast<size_t>(std::max(0, (*rt)->cfg.memory_import_max_line_bytes)));
+  if (!text) return out.fail(text.err());
   auto report = (*rt)->calls().memory_import(std::move(*text));
   if (!report) {
     auto err = report.err();

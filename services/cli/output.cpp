@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: MIT
 #include "services/cli/output.hpp"
 
+#include "services/cli/terminal_text.hpp"
+
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -29,11 +31,30 @@ int exit_code_for(const core::error& e) {
 
 output::output(bool json, bool quiet, bool no_color)
     : json_(json), quiet_(quiet),
-      color_(!no_color && !json && ::isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr) {}
+      color_(!no_color && !json && ::isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr),
+      raw_out_(std::cout.rdbuf()), raw_err_(std::cerr.rdbuf()),
+      data_(std::make_unique<std::ostream>(raw_out_)) {
+  // Always, not only on a terminal: output piped into `less -R` or a log viewer reaches one too.
+  if (!json_) {
+    out_filter_ = std::make_unique<terminal_escape_buf>(raw_out_);
+    std::cout.rdbuf(out_filter_.get());
+  }
+  err_filter_ = std::make_unique<terminal_escape_buf>(raw_err_);
+  std::cerr.rdbuf(err_filter_.get());
+}
+
+output::~output() {
+  std::cout.flush();
+  std::cerr.flush();
+  std::cout.rdbuf(raw_out_);
+  std::cerr.rdbuf(raw_err_);
+}
 
 void output::print_json(const nlohmann::json& j) const {
-  // Replace invalid UTF-8 rather than throw: output must never crash on odd input files.
-  std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+  // Replace invalid UTF-8 rather than throw: output must never crash on odd input files. JSON
+  // escapes control characters itself, and programs read it: no filter.
+  std::cout.flush();
+  data() << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
 }
 
 int output::fail(const core::error& e) const {
@@ -50,7 +71,9 @@ void output::note(const std::string& text) const {
 }
 
 std::string output::style(const char* code, const std::string& s) const {
-  return color_ ? std::string("\x1b[") + code + "m" + s + "\x1b[0m" : s;
+  if (!color_) return s;
+  const std::string marker(1, own_style_marker);
+  return marker + "\x1b[" + code + "m" + s + marker + "\x1b[0m";
 }
 
 std::string output::bold(const std::string& s) const {

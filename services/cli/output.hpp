@@ -5,7 +5,9 @@
 
 #include "core/error.hpp"
 
+#include <memory>
 #include <nlohmann/json_fwd.hpp>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -24,15 +26,27 @@ enum exit_code : int {
 
 int exit_code_for(const core::error& e);
 
+class terminal_escape_buf;
+
+/// The one way results reach the user. While it lives, text for people (stdout unless --json,
+/// and stderr always) passes a filter that shows control characters as escapes (`\x1b`), so
+/// stored or knowledge text cannot drive the terminal; machine-readable text (JSON, an export)
+/// goes through `data()` unchanged.
 class output {
 public:
   output(bool json, bool quiet, bool no_color);
+  ~output();
+  output(const output&) = delete;
+  output& operator=(const output&) = delete;
 
   bool json() const { return json_; }
   bool quiet() const { return quiet_; }
 
   /// Prints a JSON result on stdout.
   void print_json(const nlohmann::json& j) const;
+
+  /// Stdout without the filter, for text that programs read back (JSON lines of an export).
+  std::ostream& data() const { return *data_; }
 
   /// Prints an error to stderr (and as `{"error":...}` on stdout with --json); returns its
   /// exit code.
@@ -53,6 +67,10 @@ public:
 private:
   std::string style(const char* code, const std::string& s) const;
   bool json_, quiet_, color_;
+  std::streambuf* raw_out_;
+  std::streambuf* raw_err_;
+  std::unique_ptr<terminal_escape_buf> out_filter_, err_filter_;
+  std::unique_ptr<std::ostream> data_;
 };
 
 /// Display width of UTF-8 text (wide CJK characters count two), for table alignment.

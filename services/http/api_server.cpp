@@ -3,6 +3,8 @@
 // SPDX-License-Identifier: MIT
 #include "services/http/api_server.hpp"
 
+#include "core/json_parse.hpp"
+
 #include "services/net/http_listener.hpp"
 
 #include "services/http/errors.hpp"
@@ -263,15 +265,23 @@ struct api_server::impl {
       return std::nullopt;
     }
     // nlohmann refuses text that is not UTF-8, so this also answers invalid UTF-8 with 400.
-    auto body = json::parse(req.body, nullptr, false);
-    if (body.is_discarded()) {
-      send_error(res, id, 400, "request body is not valid json (or not utf-8)",
-                 {{"hint", "send one JSON object encoded as UTF-8"}});
+    auto parsed = core::parse_json(req.body, "request body", {options.max_body_bytes});
+    if (!parsed) {
+      const auto& e = parsed.err();
+      if (e.problem == core::json_problem::too_deep)
+        send_error(res, id, 400, e.message,
+                   {{"hint", "nest objects and arrays at most " +
+                                 std::to_string(core::max_json_depth) + " levels deep"}});
+      else
+        send_error(res, id, 400, "request body is not valid json (or not utf-8)",
+                   {{"hint", "send one JSON object encoded as UTF-8"}, {"detail", e.message}});
       return std::nullopt;
     }
-    if (auto problem = mcp::check_against_schema(*r.body, body)) {
+    auto body = std::move(parsed).value();
+    if (auto problem = mcp::find_schema_problem(*r.body, body)) {
+      // A field over its documented size is 413, like a body over server.limits.max_body_bytes.
       send_error(
-          res, id, 400, "invalid request body: " + *problem,
+          res, id, problem->too_large ? 413 : 400, "invalid request body: " + problem->message,
           {{"hint", "GET /v1/openapi.json describes the body of " + r.method + " " + r.pattern}});
       return std::nullopt;
     }

@@ -8,6 +8,7 @@
 
 #include "actors/engine.hpp"
 #include "actors/memory_json.hpp"
+#include "core/session_limits.hpp"
 #include "core/session_store.hpp"
 #include "core/token_budget.hpp"
 
@@ -67,9 +68,12 @@ void add_session_routes(route_table& table, actors::engine& engine) {
              .summary = "Start a session, or resume one from a checkpoint",
              .tag = "sessions",
              .body = input_schema(
-                 {{"objective", string_prop("what the session is to achieve")},
-                  {"steps", strings_prop("planned steps, in order", 200)},
-                  {"task_id", string_prop("an id of the task, if any")},
+                 {{"objective", text_prop("what the session is to achieve",
+                                          core::session_limits::max_objective_bytes)},
+                  {"steps", texts_prop("planned steps, in order", core::session_limits::max_steps,
+                                       core::session_limits::max_step_bytes)},
+                  {"task_id",
+                   text_prop("an id of the task, if any", core::session_limits::max_task_id_bytes)},
                   {"checkpoint_id", string_prop("resume from this checkpoint instead")}}),
              .status = 201,
              .answer = session_answer(),
@@ -91,27 +95,39 @@ void add_session_routes(route_table& table, actors::engine& engine) {
                return session_reply(engine.calls().session_start(std::move(r)), 201);
              }});
 
-  table.add({.method = "GET",
-             .pattern = "/v1/sessions",
-             .operation_id = "listSessions",
-             .summary = "Sessions, newest first",
-             .tag = "sessions",
-             .parameters = {query_param("status", enum_schema({"active", "ended", "all"}),
-                                        "which sessions (default all)")},
-             .answer = {{"type", "object"},
-                        {"required", {"sessions", "count"}},
-                        {"properties",
-                         {{"sessions", {{"type", "array"}, {"items", session_answer()}}},
-                          {"count", {{"type", "integer"}}}}}},
-             .handle = [&engine](const call& c) -> core::result<reply> {
-               auto status = str(c.params, "status", "all");
-               auto list = engine.calls().sessions(status == "all" ? "" : status);
-               if (!list) return list.err();
-               auto sessions = json::array();
-               for (const auto& s : *list)
-                 sessions.push_back(core::to_json(s));
-               return json_reply({{"sessions", std::move(sessions)}, {"count", list->size()}});
-             }});
+  table.add(
+      {.method = "GET",
+       .pattern = "/v1/sessions",
+       .operation_id = "listSessions",
+       .summary = "Sessions, newest first",
+       .tag = "sessions",
+       .parameters = {query_param("status", enum_schema({"active", "ended", "all"}),
+                                  "which sessions (default all)"),
+                      query_param("limit", integer_schema(1, core::session_limits::max_page),
+                                  "sessions per page (default " +
+                                      std::to_string(core::session_limits::default_page) + ")"),
+                      query_param("cursor", text_schema(), "next_cursor of the previous page")},
+       .answer = {{"type", "object"},
+                  {"required", {"sessions", "count", "next_cursor"}},
+                  {"properties",
+                   {{"sessions", {{"type", "array"}, {"items", session_answer()}}},
+                    {"count", {{"type", "integer"}}},
+                    {"next_cursor", {{"type", {"string", "null"}}}}}}},
+       .handle = [&engine](const call& c) -> core::result<reply> {
+         auto status = str(c.params, "status", "all");
+         auto limit =
+             integer(c.params, "limit", static_cast<int64_t>(core::session_limits::default_page));
+         auto page = engine.calls().session_page(
+             status == "all" ? "" : status, str(c.params, "cursor"), static_cast<uint64_t>(limit));
+         if (!page) return page.err();
+         auto sessions = json::array();
+         for (const auto& s : page->sessions)
+           sessions.push_back(core::to_json(s));
+         return json_reply({{"sessions", std::move(sessions)},
+                            {"count", page->sessions.size()},
+                            {"next_cursor",
+                             page->next_cursor.empty() ? json(nullptr) : json(page->next_cursor)}});
+       }});
 
   table.add({.method = "GET",
              .pattern = "/v1/sessions/{id}",
@@ -152,9 +168,11 @@ void add_session_routes(route_table& table, actors::engine& engine) {
        .parameters = {id_param},
        .body = input_schema(
            {{"complete_step", integer_prop("0-based index of a step now done", 0, 100000)},
-            {"complete_step_text", string_prop("text of a step now done", 1)},
-            {"last_action", string_prop("what was just done")},
-            {"last_result", string_prop("what came of it")},
+            {"complete_step_text",
+             text_prop("text of a step now done", core::session_limits::max_step_bytes, 1)},
+            {"last_action",
+             text_prop("what was just done", core::session_limits::max_progress_bytes)},
+            {"last_result", text_prop("what came of it", core::session_limits::max_progress_bytes)},
             {"decision", string_prop("a decision to remember (a memory entry)", 1)},
             {"context", string_prop("context to remember (a memory entry)", 1)}}),
        .answer = session_answer(),
@@ -177,22 +195,24 @@ void add_session_routes(route_table& table, actors::engine& engine) {
          return session_reply(engine.calls().session_update(*id, std::move(change)));
        }});
 
-  table.add({.method = "POST",
-             .pattern = "/v1/sessions/{id}/steps",
-             .operation_id = "addSessionStep",
-             .summary = "Append a planned step",
-             .tag = "sessions",
-             .parameters = {id_param},
-             .body = input_schema({{"text", string_prop("the step", 1)}}, {"text"}),
-             .answer = session_answer(),
-             .handle = [&engine](const call& c) -> core::result<reply> {
-               auto id = session_id(c);
-               if (!id) return id.err();
-               auto text = str(c.body, "text");
-               if (auto err = check_not_blank(text, "step", "send {\"text\": \"write tests\"}"))
-                 return *err;
-               return session_reply(engine.calls().session_add_step(*id, text));
-             }});
+  table.add(
+      {.method = "POST",
+       .pattern = "/v1/sessions/{id}/steps",
+       .operation_id = "addSessionStep",
+       .summary = "Append a planned step",
+       .tag = "sessions",
+       .parameters = {id_param},
+       .body = input_schema(
+           {{"text", text_prop("the step", core::session_limits::max_step_bytes, 1)}}, {"text"}),
+       .answer = session_answer(),
+       .handle = [&engine](const call& c) -> core::result<reply> {
+         auto id = session_id(c);
+         if (!id) return id.err();
+         auto text = str(c.body, "text");
+         if (auto err = check_not_blank(text, "step", "send {\"text\": \"write tests\"}"))
+           return *err;
+         return session_reply(engine.calls().session_add_step(*id, text));
+       }});
 
   table.add({.method = "POST",
              .pattern = "/v1/sessions/{id}/checkpoints",
@@ -200,7 +220,8 @@ void add_session_routes(route_table& table, actors::engine& engine) {
              .summary = "Save the session and its memory entries to resume later",
              .tag = "sessions",
              .parameters = {id_param},
-             .body = input_schema({{"label", string_prop("a short name for the checkpoint")}}),
+             .body = input_schema({{"label", text_prop("a short name for the checkpoint",
+                                                       core::session_limits::max_label_bytes)}}),
              .body_required = false,
              .status = 201,
              .answer = checkpoint_answer(),

@@ -9,13 +9,7 @@ namespace sage::services::http {
 
 std::optional<core::error> check_id(const std::string& id, const std::string& what,
                                     const std::string& hint) {
-  if (core::is_uuid(id)) return std::nullopt;
-  auto shown = !core::is_valid_utf8(id) ? std::string("(not valid utf-8)")
-               : id.size() > 60         ? id.substr(0, 60) + "..."
-                                        : id;
-  return core::make_error(core::error_code::invalid_argument,
-                          "invalid " + what + " `" + shown + "`: not a UUID",
-                          "ids are UUIDs such as 1b4e28ba-2fa1-41d2-883f-0016d3cca427; " + hint);
+  return core::check_uuid(id, what, hint);
 }
 
 std::optional<core::error> check_not_blank(const std::string& text, const std::string& what,

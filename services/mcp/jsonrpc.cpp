@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: MIT
 #include "services/mcp/jsonrpc.hpp"
 
+#include "core/json_parse.hpp"
+
 #include <limits>
 #include <utility>
 
@@ -10,10 +12,6 @@ namespace sage::services::mcp {
 namespace {
 
 using json = nlohmann::json;
-
-/// Longest parser diagnostic passed on to the client (the "last read" part can be a whole
-/// unterminated string).
-constexpr std::size_t max_diagnostic_chars = 200;
 
 /// Offset of the first byte that is not part of well-formed UTF-8 (RFC 3629: no overlong forms,
 /// no surrogates, nothing above U+10FFFF), or npos.
@@ -53,74 +51,6 @@ std::size_t first_invalid_utf8(std::string_view text) {
     i += length;
   }
   return std::string_view::npos;
-}
-
-/// SAX handler that checks syntax and nesting depth without building anything, so that a
-/// hostile message cannot make the DOM (or its destruction) deep.
-struct syntax_checker {
-  explicit syntax_checker(std::size_t limit) : max_depth(limit) {}
-
-  std::size_t max_depth;
-  std::size_t depth = 0;
-  bool too_deep = false;
-  std::optional<std::string> error;
-  std::size_t error_offset = 0;
-
-  bool null() { return true; }
-  bool boolean(bool) { return true; }
-  bool number_integer(json::number_integer_t) { return true; }
-  bool number_unsigned(json::number_unsigned_t) { return true; }
-  bool number_float(json::number_float_t, const json::string_t&) { return true; }
-  bool string(json::string_t&) { return true; }
-  bool binary(json::binary_t&) { return true; }
-  bool key(json::string_t&) { return true; }
-  bool start_object(std::size_t) { return enter(); }
-  bool end_object() { return leave(); }
-  bool start_array(std::size_t) { return enter(); }
-  bool end_array() { return leave(); }
-  /// `position` counts the bytes read, the bad one (or the end) included.
-  bool parse_error(std::size_t position, const std::string&, const json::exception& e) {
-    error = e.what();
-    error_offset = position > 0 ? position - 1 : 0;
-    return false;
-  }
-
-  bool enter() {
-    if (++depth <= max_depth) return true;
-    too_deep = true;
-    return false;
-  }
-  bool leave() {
-    --depth;
-    return true;
-  }
-};
-
-/// nlohmann's "[json.exception.parse_error.101] parse error at line 1, column 5: syntax error
-/// …" as "failed to parse message as JSON at line 1, column 5: syntax error …", shortened (the
-/// "last read" part can be a whole unterminated string).
-std::string describe_parse_error(const std::string& what) {
-  std::string text = what;
-  if (text.starts_with("[json.exception.")) {
-    if (auto end = text.find("] "); end != std::string::npos) text.erase(0, end + 2);
-  }
-  std::string head = "failed to parse message as JSON";
-  constexpr std::string_view location_prefix = "parse error at ";
-  if (text.starts_with(location_prefix)) {
-    if (auto colon = text.find(": "); colon != std::string::npos) {
-      head += " at " + text.substr(location_prefix.size(), colon - location_prefix.size());
-      text.erase(0, colon + 2);
-    }
-  }
-  if (text.size() > max_diagnostic_chars) {
-    text.resize(max_diagnostic_chars);
-    // Do not leave half a UTF-8 sequence at the cut.
-    while (!text.empty() && (static_cast<unsigned char>(text.back()) & 0xC0) == 0x80)
-      text.pop_back();
-    if (!text.empty() && static_cast<unsigned char>(text.back()) >= 0xC0) text.pop_back();
-    text += "…";
-  }
-  return head + ": " + text;
 }
 
 invalid_message invalid(std::optional<request_id> id, error_code code, std::string text,
@@ -301,21 +231,15 @@ message parse_message(std::string_view text, const limits& bounds) {
   if (is_blank(text))
     return invalid(std::nullopt, error_code::parse_error, "failed to parse message: it is empty");
 
-  syntax_checker checker{bounds.max_depth};
-  if (!json::sax_parse(text.begin(), text.end(), &checker)) {
-    if (checker.too_deep)
-      return invalid(std::nullopt, error_code::invalid_request,
-                     "the message nests objects and arrays deeper than " +
-                         std::to_string(bounds.max_depth) + " levels",
+  auto parsed = core::parse_json(text, "message", {bounds.max_bytes, bounds.max_depth});
+  if (!parsed) {
+    const auto& e = parsed.err();
+    if (e.problem == core::json_problem::too_deep)
+      return invalid(std::nullopt, error_code::invalid_request, e.message,
                      json{{"max_depth", bounds.max_depth}});
-    return invalid(std::nullopt, error_code::parse_error,
-                   describe_parse_error(checker.error.value_or("unknown error")),
-                   json{{"offset", checker.error_offset}});
+    return invalid(std::nullopt, error_code::parse_error, e.message, json{{"offset", e.offset}});
   }
-
-  auto document = json::parse(text.begin(), text.end(), nullptr, false);
-  if (document.is_discarded()) // cannot happen after the check above; stay safe anyway
-    return invalid(std::nullopt, error_code::parse_error, "failed to parse message as JSON");
+  auto document = std::move(parsed).value();
   if (document.is_array())
     return invalid(std::nullopt, error_code::invalid_request,
                    "batches are not supported: send one JSON-RPC message at a time (MCP "

@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "core/json_parse.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <cstddef>
@@ -52,7 +54,7 @@ struct limits {
   /// Longest accepted message text in bytes.
   std::size_t max_bytes = std::size_t{4} << 20;
   /// Deepest accepted nesting of objects and arrays; the message object itself is level 1.
-  std::size_t max_depth = 64;
+  std::size_t max_depth = core::max_json_depth;
 };
 
 /// A request from the client: it wants exactly one answer carrying `id`.

@@ -8,13 +8,12 @@
 #include "services/mcp/tools_support.hpp"
 
 #include "actors/engine.hpp"
+#include "core/bounded_read.hpp"
 #include "core/kb_paths.hpp"
 #include "core/knowledge_base.hpp"
 
 #include <algorithm>
 #include <charconv>
-#include <fstream>
-#include <sstream>
 #include <variant>
 
 namespace sage::services::mcp {
@@ -136,6 +135,9 @@ handler_result list(const core::knowledge_base& kb, const json& params, size_t p
   return result;
 }
 
+/// Largest knowledge file served as a resource; knowledge files are Markdown documents.
+constexpr std::size_t max_document_bytes = std::size_t{64} << 20;
+
 json text_contents(const std::string& uri, std::string text) {
   return {{"contents", json::array({{{"uri", uri}, {"mimeType", markdown}, {"text", text}}})}};
 }
@@ -144,14 +146,14 @@ handler_result read_document(std::shared_ptr<const core::knowledge_base> kb,
                              const core::document* doc, const std::string& uri) {
   auto path = core::resolve_inside(kb->root, doc->path);
   if (!path) return not_found(uri, path.err().message);
-  std::ifstream in(*path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (!in)
+  // Regular files only and bounded: a document replaced by a FIFO or a link to a device must not
+  // hang or fill a worker.
+  auto text = core::read_bounded_file(path->string(), max_document_bytes, "knowledge file");
+  if (!text)
     return make_error(error_code::internal_error,
                       "failed to read knowledge file; try again or run `sage validate`",
                       json{{"uri", uri}});
-  return text_contents(uri, text.str());
+  return text_contents(uri, std::move(*text));
 }
 
 handler_result read_knowledge(actors::engine& engine, worker_pool& pool, request_context& ctx,

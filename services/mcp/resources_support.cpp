@@ -14,7 +14,7 @@ handler_result run_on_pool(worker_pool& pool, request_context& ctx,
                            std::function<handler_result()> work) {
   auto reply = ctx.reply;
   std::string method{ctx.method};
-  bool queued = pool.submit([reply, method, work = std::move(work)] {
+  bool queued = pool.submit(ctx.notifier().get(), [reply, method, work = std::move(work)] {
     auto fail = [&](std::string why) {
       reply.error(make_error(error_code::internal_error,
                              "failed to handle " + method + ": " + why + "; try again"));

@@ -197,21 +197,24 @@ void register_tool_methods(server& srv, std::shared_ptr<const tool_registry> reg
                             "invalid tools/call params: arguments must be an object",
                             json{{"field", "arguments"}});
         auto reply = ctx.reply;
-        bool queued = pool.submit([registry, tool, arguments = std::move(arguments), reply] {
-          // a call cancelled while queued does not run; one cancelled while running is
-          // dropped (the responder sends nothing for a cancelled request)
-          if (reply.cancelled()) return;
-          reply.progress(0, 1, "running " + tool->name);
-          auto result = registry->call(*tool, arguments);
-          if (reply.cancelled()) return;
-          if (result.value("isError", false))
-            reply.log(log_level::warning, "sage.tools",
-                      json{{"event", "tool call failed"},
-                           {"tool", tool->name},
-                           {"message", result["content"][0].value("text", "")}});
-          reply.progress(1, 1, tool->name + " done");
-          reply.result(std::move(result));
-        });
+        // Sessions take turns on the pool: one client's burst of heavy calls cannot hold back
+        // another's.
+        bool queued = pool.submit(
+            ctx.notifier().get(), [registry, tool, arguments = std::move(arguments), reply] {
+              // a call cancelled while queued does not run; one cancelled while running is
+              // dropped (the responder sends nothing for a cancelled request)
+              if (reply.cancelled()) return;
+              reply.progress(0, 1, "running " + tool->name);
+              auto result = registry->call(*tool, arguments);
+              if (reply.cancelled()) return;
+              if (result.value("isError", false))
+                reply.log(log_level::warning, "sage.tools",
+                          json{{"event", "tool call failed"},
+                               {"tool", tool->name},
+                               {"message", result["content"][0].value("text", "")}});
+              reply.progress(1, 1, tool->name + " done");
+              reply.result(std::move(result));
+            });
         if (!queued)
           return make_error(error_code::internal_error,
                             "the server is shutting down; no tool runs");

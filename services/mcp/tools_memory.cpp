@@ -6,6 +6,7 @@
 #include "actors/engine.hpp"
 #include "core/memory_db.hpp"
 #include "core/memory_types.hpp"
+#include "core/uuid.hpp"
 
 namespace sage::services::mcp {
 namespace {
@@ -98,6 +99,10 @@ void add_memory_tools(tool_registry& reg, actors::engine& engine) {
                e.priority = *p;
              }
              e.session_id = str(args, "session_id");
+             if (!e.session_id.empty())
+               if (auto err = core::check_uuid(e.session_id, "session id", ""))
+                 return tool_output::failure(*err, "start a session with session_start to get a "
+                                                   "session id");
              e.task_id = str(args, "task_id");
              e.tags = strings(args, "tags");
              if (args.contains("metadata")) e.metadata = args["metadata"];
@@ -128,6 +133,9 @@ void add_memory_tools(tool_registry& reg, actors::engine& engine) {
              core::memory_query q;
              q.text = str(args, "query");
              q.session_id = opt_str(args, "session_id");
+             if (q.session_id && !q.session_id->empty())
+               if (auto err = core::check_uuid(*q.session_id, "session id", ""))
+                 return tool_output::failure(*err, "call session_status to list sessions");
              if (args.contains("type")) q.type = *core::parse_memory_type(str(args, "type"));
              q.tags_any = strings(args, "tags");
              q.tags_all = strings(args, "tags_all");

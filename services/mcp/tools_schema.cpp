@@ -69,8 +69,8 @@ std::optional<std::string> check_type(const json& schema, const json& value,
   return name_of(where) + " must be " + expected + ", got " + describe(value);
 }
 
-std::optional<std::string> check_object(const json& schema, const json& value,
-                                        const std::string& where) {
+std::optional<schema_problem> check_object(const json& schema, const json& value,
+                                           const std::string& where) {
   const auto props = schema.value("properties", json::object());
   for (const auto& r : schema.value("required", json::array())) {
     if (!r.is_string() || value.contains(r.get<std::string>())) continue;
@@ -78,18 +78,18 @@ std::optional<std::string> check_object(const json& schema, const json& value,
     std::string msg = "missing required argument `" + child(where, key) + "`";
     if (props.contains(key) && props[key].contains("description"))
       msg += " (" + props[key]["description"].get<std::string>() + ")";
-    return msg;
+    return schema_problem{msg};
   }
   for (const auto& [key, v] : value.items()) {
     if (props.contains(key)) {
-      if (auto err = check_against_schema(props[key], v, child(where, key))) return err;
+      if (auto err = find_schema_problem(props[key], v, child(where, key))) return err;
     } else if (schema.contains("additionalProperties") && schema["additionalProperties"] == false) {
       std::string known;
       for (const auto& [k, _] : props.items())
         known += (known.empty() ? "`" : ", `") + k + "`";
-      return "unknown argument `" + child(where, key) + "`; " +
-             (known.empty() ? std::string("this takes no arguments")
-                            : "the accepted arguments are " + known);
+      return schema_problem{"unknown argument `" + child(where, key) + "`; " +
+                            (known.empty() ? std::string("this takes no arguments")
+                                           : "the accepted arguments are " + known)};
     }
   }
   return std::nullopt;
@@ -97,10 +97,10 @@ std::optional<std::string> check_object(const json& schema, const json& value,
 
 } // namespace
 
-std::optional<std::string> check_against_schema(const json& schema, const json& value,
-                                                const std::string& where) {
+std::optional<schema_problem> find_schema_problem(const json& schema, const json& value,
+                                                  const std::string& where) {
   if (!schema.is_object()) return std::nullopt;
-  if (auto err = check_type(schema, value, where)) return err;
+  if (auto err = check_type(schema, value, where)) return schema_problem{*err};
   if (schema.contains("enum")) {
     bool found = false;
     std::string names;
@@ -108,7 +108,9 @@ std::optional<std::string> check_against_schema(const json& schema, const json& 
       found = found || e == value;
       names += (names.empty() ? "" : ", ") + e.dump();
     }
-    if (!found) return name_of(where) + " must be one of " + names + ", got " + describe(value);
+    if (!found)
+      return schema_problem{name_of(where) + " must be one of " + names + ", got " +
+                            describe(value)};
   }
   if (value.is_number()) {
     double x = value.get<double>();
@@ -117,7 +119,7 @@ std::optional<std::string> check_against_schema(const json& schema, const json& 
       if (schema.contains("minimum")) r += " at least " + schema["minimum"].dump();
       if (schema.contains("maximum"))
         r += std::string(r.empty() ? "" : " and") + " at most " + schema["maximum"].dump();
-      return name_of(where) + " must be" + r + ", got " + value.dump();
+      return schema_problem{name_of(where) + " must be" + r + ", got " + value.dump()};
     };
     if (schema.contains("minimum") && x < schema["minimum"].get<double>()) return range();
     if (schema.contains("maximum") && x > schema["maximum"].get<double>()) return range();
@@ -125,26 +127,36 @@ std::optional<std::string> check_against_schema(const json& schema, const json& 
   if (value.is_string()) {
     auto size = value.get_ref<const std::string&>().size();
     if (schema.contains("minLength") && size < schema["minLength"].get<size_t>())
-      return name_of(where) +
-             (schema["minLength"] == 1
-                  ? " must not be empty"
-                  : " must have at least " + schema["minLength"].dump() + " characters");
+      return schema_problem{
+          name_of(where) +
+          (schema["minLength"] == 1
+               ? " must not be empty"
+               : " must have at least " + schema["minLength"].dump() + " characters")};
     if (schema.contains("maxLength") && size > schema["maxLength"].get<size_t>())
-      return name_of(where) + " is too long: " + std::to_string(size) + " bytes, at most " +
-             schema["maxLength"].dump();
+      return schema_problem{name_of(where) + " is too long: " + std::to_string(size) +
+                                " bytes, at most " + schema["maxLength"].dump(),
+                            true};
   }
   if (value.is_array()) {
     if (schema.contains("maxItems") && value.size() > schema["maxItems"].get<size_t>())
-      return name_of(where) + " has " + std::to_string(value.size()) + " items, at most " +
-             schema["maxItems"].dump() + " are accepted";
+      return schema_problem{name_of(where) + " has " + std::to_string(value.size()) +
+                                " items, at most " + schema["maxItems"].dump() + " are accepted",
+                            true};
     if (schema.contains("items"))
       for (size_t i = 0; i < value.size(); ++i)
-        if (auto err = check_against_schema(schema["items"], value[i],
-                                            where + "[" + std::to_string(i) + "]"))
+        if (auto err = find_schema_problem(schema["items"], value[i],
+                                           where + "[" + std::to_string(i) + "]"))
           return err;
   }
   if (value.is_object()) return check_object(schema, value, where);
   return std::nullopt;
+}
+
+std::optional<std::string> check_against_schema(const json& schema, const json& value,
+                                                const std::string& where) {
+  auto problem = find_schema_problem(schema, value, where);
+  if (!problem) return std::nullopt;
+  return std::move(problem->message);
 }
 
 } // namespace sage::services::mcp

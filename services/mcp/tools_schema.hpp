@@ -15,6 +15,19 @@ namespace sage::services::mcp {
 /// `required` and `additionalProperties: false`; other keywords are ignored. `where` names
 /// the value in messages (an argument name, `tags[2]`); empty for the top level. Returns a
 /// message for a model ("`limit` must be an integer, got a string"), or nothing when it fits.
+/// Why a value does not fit its schema.
+struct schema_problem {
+  std::string message;
+  /// A string over its `maxLength` or an array over its `maxItems`: the value is well formed
+  /// but too large (HTTP answers 413, not 400).
+  bool too_large = false;
+};
+
+/// `check_against_schema` with the kind of the first problem found.
+std::optional<schema_problem> find_schema_problem(const nlohmann::json& schema,
+                                                  const nlohmann::json& value,
+                                                  const std::string& where = {});
+
 std::optional<std::string> check_against_schema(const nlohmann::json& schema,
                                                 const nlohmann::json& value,
                                                 const std::string& where = {});

@@ -6,6 +6,7 @@
 
 #include "actors/engine.hpp"
 #include "actors/memory_json.hpp"
+#include "core/session_limits.hpp"
 #include "core/session_store.hpp"
 #include "core/token_budget.hpp"
 
@@ -118,10 +119,14 @@ void add_session_tools(tool_registry& reg, actors::engine& engine) {
            "Begin a working session with an objective and planned steps (or resume one from a "
            "checkpoint id). Returns the session and its id, which memory, budget and other "
            "session tools take.",
-           input_schema({{"objective", string_prop("what the session is to achieve")},
-                         {"steps", strings_prop("planned steps, in order", 200)},
-                         {"task_id", string_prop("an id of the task, if any")},
-                         {"checkpoint_id", string_prop("resume from this checkpoint instead")}}),
+           input_schema(
+               {{"objective", text_prop("what the session is to achieve",
+                                        core::session_limits::max_objective_bytes)},
+                {"steps", texts_prop("planned steps, in order", core::session_limits::max_steps,
+                                     core::session_limits::max_step_bytes)},
+                {"task_id",
+                 text_prop("an id of the task, if any", core::session_limits::max_task_id_bytes)},
+                {"checkpoint_id", string_prop("resume from this checkpoint instead")}}),
            one_session_schema(),
            {false, false, false},
            [&engine](const json& args) {
@@ -143,15 +148,19 @@ void add_session_tools(tool_registry& reg, actors::engine& engine) {
        "Record progress: mark a step done (by 0-based index or exact text), add a step, set "
        "the last action and result, record a decision or context (stored as memory "
        "entries). Pass the session id and at least one change.",
-       input_schema({{"session_id", session_id_prop()},
-                     {"complete_step", integer_prop("0-based index of a step now done", 0, 100000)},
-                     {"complete_step_text", string_prop("text of a step now done", 1)},
-                     {"add_step", string_prop("a new step to append", 1)},
-                     {"last_action", string_prop("what you just did")},
-                     {"last_result", string_prop("what came of it")},
-                     {"decision", string_prop("a decision to remember", 1)},
-                     {"context", string_prop("context to remember", 1)}},
-                    {"session_id"}),
+       input_schema(
+           {{"session_id", session_id_prop()},
+            {"complete_step", integer_prop("0-based index of a step now done", 0, 100000)},
+            {"complete_step_text",
+             text_prop("text of a step now done", core::session_limits::max_step_bytes, 1)},
+            {"add_step",
+             text_prop("a new step to append", core::session_limits::max_step_bytes, 1)},
+            {"last_action",
+             text_prop("what you just did", core::session_limits::max_progress_bytes)},
+            {"last_result", text_prop("what came of it", core::session_limits::max_progress_bytes)},
+            {"decision", string_prop("a decision to remember", 1)},
+            {"context", string_prop("context to remember", 1)}},
+           {"session_id"}),
        one_session_schema(),
        {false, false, false},
        [&engine](const json& args) {
@@ -183,7 +192,8 @@ void add_session_tools(tool_registry& reg, actors::engine& engine) {
            "Save a session's state and its memory entries under a label, to resume later with "
            "session_start and the checkpoint id.",
            input_schema({{"session_id", session_id_prop()},
-                         {"label", string_prop("a short name for the checkpoint")}},
+                         {"label", text_prop("a short name for the checkpoint",
+                                             core::session_limits::max_label_bytes)}},
                         {"session_id"}),
            output_schema({{"id", string_prop("the checkpoint id")},
                           {"session_id", {{"type", "string"}}},
@@ -238,24 +248,36 @@ void add_session_tools(tool_registry& reg, actors::engine& engine) {
            "Session status",
            "One session's objective, steps and last action, or without a session_id the list of "
            "sessions (filter with status active or ended).",
-           input_schema({{"session_id", string_prop("one session; omit to list them", 1)},
-                         {"status", enum_prop("which sessions to list (default all)",
-                                              {"active", "ended", "all"})}}),
+           input_schema(
+               {{"session_id", string_prop("one session; omit to list them", 1)},
+                {"status",
+                 enum_prop("which sessions to list (default all)", {"active", "ended", "all"})},
+                {"limit", integer_prop("most sessions listed (default " +
+                                           std::to_string(core::session_limits::default_page) + ")",
+                                       1, static_cast<int>(core::session_limits::max_page))},
+                {"cursor", string_prop("next_cursor of the previous page", 1)}}),
            output_schema({{"sessions", {{"type", "array"}, {"items", session_schema()}}},
-                          {"count", {{"type", "integer"}}}},
+                          {"count", {{"type", "integer"}}},
+                          {"next_cursor", {{"type", {"string", "null"}}}}},
                          {"sessions", "count"}),
            {true, false, true},
            [&engine](const json& args) {
              std::vector<core::session> list;
+             std::string next_cursor;
              if (args.contains("session_id")) {
                auto r = engine.calls().session_status(str(args, "session_id"));
                if (!r) return tool_output::failure(r.err(), session_hint);
                list.push_back(std::move(*r));
              } else {
                auto status = str(args, "status", "all");
-               auto r = engine.calls().sessions(status == "all" ? "" : status);
+               auto limit =
+                   integer(args, "limit", static_cast<int64_t>(core::session_limits::default_page));
+               auto r =
+                   engine.calls().session_page(status == "all" ? "" : status, str(args, "cursor"),
+                                               static_cast<uint64_t>(limit));
                if (!r) return tool_output::failure(r.err(), "try again in a moment");
-               list = std::move(*r);
+               list = std::move(r->sessions);
+               next_cursor = std::move(r->next_cursor);
              }
              auto sessions = json::array();
              std::string text = list.empty() ? "no sessions; start one with session_start" : "";
@@ -263,8 +285,13 @@ void add_session_tools(tool_registry& reg, actors::engine& engine) {
                sessions.push_back(core::to_json(s));
                text += (text.empty() ? "" : "\n") + render_session(s);
              }
-             return tool_output{{{"sessions", std::move(sessions)}, {"count", list.size()}},
-                                std::move(text)};
+             if (!next_cursor.empty())
+               text += "\n\nmore sessions follow: call again with cursor " + next_cursor;
+             return tool_output{
+                 {{"sessions", std::move(sessions)},
+                  {"count", list.size()},
+                  {"next_cursor", next_cursor.empty() ? json(nullptr) : json(next_cursor)}},
+                 std::move(text)};
            }});
 }
 

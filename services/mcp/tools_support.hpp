@@ -26,6 +26,14 @@ inline json string_prop(std::string description, size_t min_length = 0) {
   return p;
 }
 
+/// A string of at most `max_bytes` bytes (JSON Schema counts characters; the checker and the
+/// limits it states count bytes of UTF-8).
+inline json text_prop(std::string description, size_t max_bytes, size_t min_length = 0) {
+  auto p = string_prop(std::move(description), min_length);
+  p["maxLength"] = max_bytes;
+  return p;
+}
+
 inline json integer_prop(std::string description, int64_t minimum, int64_t maximum) {
   return {{"type", "integer"},
           {"description", std::move(description)},
@@ -42,6 +50,13 @@ inline json strings_prop(std::string description, size_t max_items = 100) {
           {"description", std::move(description)},
           {"items", {{"type", "string"}}},
           {"maxItems", max_items}};
+}
+
+/// At most `max_items` strings of at most `max_item_bytes` bytes each.
+inline json texts_prop(std::string description, size_t max_items, size_t max_item_bytes) {
+  auto p = strings_prop(std::move(description), max_items);
+  p["items"]["maxLength"] = max_item_bytes;
+  return p;
 }
 
 inline json enum_prop(std::string description, std::vector<std::string> values) {

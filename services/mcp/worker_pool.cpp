@@ -23,11 +23,13 @@ worker_pool::~worker_pool() {
     t.join();
 }
 
-bool worker_pool::submit(std::function<void()> task) {
+bool worker_pool::submit(owner who, std::function<void()> task) {
   {
     std::lock_guard lock{mutex_};
     if (stopping_) return false;
-    queue_.push_back(std::move(task));
+    auto& queue = queues_[who];
+    if (queue.empty()) turns_.push_back(who); // a new turn at the back of the line
+    queue.push_back(std::move(task));
   }
   wake_.notify_one();
   return true;
@@ -38,10 +40,18 @@ void worker_pool::run() {
     std::function<void()> task;
     {
       std::unique_lock lock{mutex_};
-      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return; // stopping and nothing left
-      task = std::move(queue_.front());
-      queue_.pop_front();
+      wake_.wait(lock, [this] { return stopping_ || !turns_.empty(); });
+      if (turns_.empty()) return; // stopping and nothing left
+      auto who = turns_.front();
+      turns_.pop_front();
+      auto queue = queues_.find(who);
+      task = std::move(queue->second.front());
+      queue->second.pop_front();
+      // An owner with more work waits for its next turn behind everyone else's.
+      if (queue->second.empty())
+        queues_.erase(queue);
+      else
+        turns_.push_back(who);
     }
     try {
       task();

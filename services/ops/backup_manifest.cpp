@@ -6,7 +6,9 @@
 #include "services/ops/files.hpp"
 #include "services/ops/sha256.hpp"
 
+#include "core/bounded_read.hpp"
 #include "core/index_cache.hpp"
+#include "core/json_parse.hpp"
 #include "core/kb_loader.hpp"
 #include "core/kb_scan.hpp"
 
@@ -17,6 +19,12 @@ namespace sage::services::ops {
 namespace fs = std::filesystem;
 
 namespace {
+
+/// Largest `manifest.json` read: it lists every file of the knowledge base with its checksum,
+/// about 150 bytes each.
+constexpr std::size_t max_manifest_bytes = std::size_t{64} << 20;
+/// `manifest.sha256` is one line of 80 bytes.
+constexpr std::size_t max_manifest_sum_bytes = 4096;
 
 nlohmann::json to_json(const manifest_file& f) {
   return {{"path", f.path}, {"size", f.size}, {"sha256", f.sha256}};
@@ -57,9 +65,10 @@ core::result<std::vector<manifest_file>> files_from_json(const nlohmann::json& l
 /// The `manifest.sha256` line for the manifest: `<hex>  manifest.json`.
 core::result<std::string> recorded_manifest_sum(const fs::path& dir) {
   auto sum_file = dir / backup_files::manifest_sum;
-  std::string text;
-  if (kind_of(sum_file) != path_kind::file || !core::read_whole_file(sum_file, text))
-    return core::make_error(core::error_code::io, "");
+  if (kind_of(sum_file) != path_kind::file) return core::make_error(core::error_code::io, "");
+  auto read = core::read_bounded_file(sum_file.string(), max_manifest_sum_bytes, "manifest sum");
+  if (!read) return core::make_error(core::error_code::parse, "");
+  std::string text = std::move(*read);
   auto expected_tail = std::string("  ") + backup_files::manifest;
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
     text.pop_back();
@@ -189,13 +198,19 @@ backup_check check_backup(const fs::path& folder) {
     return out;
   }
   auto manifest_path = dir / backup_files::manifest;
-  std::string text;
-  if (kind_of(manifest_path) != path_kind::file || !core::read_whole_file(manifest_path, text)) {
+  if (kind_of(manifest_path) != path_kind::file) {
     r.fail(std::string(backup_files::manifest) + " is missing or not a regular file",
            "the backup is damaged; use another backup");
     r.summary = "damaged";
     return out;
   }
+  auto read = core::read_bounded_file(manifest_path.string(), max_manifest_bytes, "manifest");
+  if (!read) {
+    r.fail(read.err().message, "the backup is damaged; use another backup");
+    r.summary = "damaged";
+    return out;
+  }
+  std::string text = std::move(*read);
   if (sha256_hex(text) != *sum) {
     r.fail(std::string(backup_files::manifest) +
                " does not match its sha-256 in manifest.sha256: the manifest was changed",
@@ -203,8 +218,13 @@ backup_check check_backup(const fs::path& folder) {
     r.summary = "damaged";
     return out;
   }
-  auto json = nlohmann::json::parse(text, nullptr, false);
-  auto manifest = manifest_from_json(json);
+  auto parsed = core::parse_json(text, std::string{backup_files::manifest});
+  if (!parsed) {
+    r.fail(parsed.err().message, "the backup is damaged; use another backup");
+    r.summary = "damaged";
+    return out;
+  }
+  auto manifest = manifest_from_json(*parsed);
   if (!manifest) {
     r.fail(manifest.err().message, manifest.err().hint);
     r.summary = "damaged";

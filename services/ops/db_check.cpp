@@ -99,6 +99,28 @@ void count_rows(core::sqlite::connection& db, check_report& r) {
   }
 }
 
+/// Whether a write could be made: a database that reads well can still refuse every write (a
+/// read-only file or mount, a full disk's journal). `BEGIN IMMEDIATE` takes the write lock
+/// without writing anything; the rollback gives it back.
+void check_writable(core::sqlite::connection& db, check_report& r) {
+  if (auto err = db.exec("BEGIN IMMEDIATE")) {
+    auto says = [&](const char* text) { return err->message.find(text) != std::string::npos; };
+    if (says("locked") || says("busy")) {
+      // Another process is writing: the database takes writes, just not this instant.
+      r.details["writable"] = true;
+      r.notes.push_back("another process was writing during the check");
+    } else if (says("readonly") || says("read-only") || says("unable to open")) {
+      r.details["writable"] = false;
+      r.fail("the memory database does not take writes: " + err->message,
+             "check that the file, its folder and the file system are writable by this user");
+    }
+    // Anything else (not a database at all) is for the integrity check to report.
+    return;
+  }
+  db.exec("ROLLBACK");
+  r.details["writable"] = true;
+}
+
 } // namespace
 
 check_report check_database(const fs::path& path, db_depth depth, bool read_only) {
@@ -123,7 +145,10 @@ check_report check_database(const fs::path& path, db_depth depth, bool read_only
   }
   db->exec("PRAGMA busy_timeout = " +
            std::to_string(std::chrono::milliseconds(db_busy_wait).count()));
-  check_integrity(*db, depth, r);
+  // Writability first: on a read-only mount a WAL database cannot even be read, and the
+  // integrity check's failure would point to a restore instead of the mount.
+  if (!read_only) check_writable(*db, r);
+  if (r.ok()) check_integrity(*db, depth, r);
   if (r.ok()) check_schema(*db, r);
   if (r.ok() && depth == db_depth::full) {
     if (read_only)
@@ -144,7 +169,7 @@ check_report check_database(const fs::path& path, db_depth depth, bool read_only
       r.summary += ", " + count("entries", "entry", "entries") + ", " +
                    count("sessions", "session", "sessions");
   } else {
-    r.summary = "damaged";
+    r.summary = r.details.value("writable", true) ? "damaged" : "not writable";
   }
   return r;
 }

@@ -43,6 +43,14 @@ BOOST_AUTO_TEST_CASE(entries_pages_and_reports_round_trip) {
   BOOST_REQUIRE(page.entries.size() == 1u);
   BOOST_TEST((page.entries[0] == e));
   BOOST_TEST(page.next_cursor == "cursor-1");
+  core::session started;
+  started.id = "1b4e28ba-2fa1-41d2-883f-0016d3cca427";
+  started.objective = "ship";
+  started.steps = {{"read", true, "2026-01-01T00:00:00Z"}};
+  auto sessions = round_trip(core::session_page{{started}, started.id});
+  BOOST_REQUIRE(sessions.sessions.size() == 1u);
+  BOOST_TEST((sessions.sessions[0] == started));
+  BOOST_TEST(sessions.next_cursor == started.id);
   auto report = round_trip(core::import_report{7, 2});
   BOOST_TEST(report.imported == 7u);
   BOOST_TEST(report.skipped == 2u);

@@ -6,6 +6,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 using namespace sage::core;
@@ -202,6 +203,44 @@ BOOST_AUTO_TEST_CASE(unreadable_files_are_errors_not_skipped) {
     BOOST_CHECK_EQUAL(err.message,
                       "failed to read config file " + inputs.files[0] + ": Permission denied");
   }
+}
+
+BOOST_AUTO_TEST_CASE(yaml_nested_100000_deep_is_refused_naming_the_file) {
+  for (const auto& text : {std::string(100000, '['), std::string(100000, '{'),
+                           std::string("a: ") + std::string(100000, '[')}) {
+    config_dir dir;
+    auto inputs = with_file(dir, text);
+    auto err = load_error(inputs);
+    BOOST_CHECK_EQUAL(err.message, "failed to parse config file " + inputs.files[0] +
+                                       ": it nests lists and maps too deeply at line 1");
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_config_file_or_env_file_that_is_not_regular_is_refused) {
+  config_dir dir;
+  auto fifo = dir.file("fifo.yaml");
+  BOOST_REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  config_inputs inputs;
+  inputs.explicit_file = fifo;
+  BOOST_CHECK_EQUAL(load_error(inputs).message,
+                    "failed to read config file " + fifo + ": it is a fifo, not a regular file");
+  config_inputs from_env;
+  from_env.env = {{"SAGE_CONFIG_PATH", "/dev/zero"}};
+  BOOST_CHECK_EQUAL(load_error(from_env).message,
+                    "failed to read config file /dev/zero: it is a character device, not a "
+                    "regular file");
+  config_inputs dotenv;
+  dotenv.dotenv_file = fifo;
+  BOOST_CHECK_EQUAL(load_error(dotenv).message, "failed to read environment file " + fifo +
+                                                    ": it is a fifo, not a regular file");
+}
+
+BOOST_AUTO_TEST_CASE(a_config_file_over_1_mib_is_refused) {
+  config_dir dir;
+  auto inputs = with_file(dir, "# " + std::string(std::size_t{1} << 20, 'x') + "\n");
+  BOOST_CHECK_EQUAL(load_error(inputs).message,
+                    "failed to read config file " + inputs.files[0] +
+                        ": it is larger than the limit of 1048576 bytes");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -358,12 +358,55 @@ BOOST_AUTO_TEST_CASE(bad_durations_are_errors_that_say_why) {
            {"2w", "expected a number followed by ms, s, m, h or d"},
            {"1.5", "a number without a unit is whole milliseconds"},
            {"0.5ms", "the duration must be a whole number of milliseconds"},
-           {"99999999999h", "the duration is too large"}}) {
+           {"99999999999h", "it is longer than the maximum of 3650d"}}) {
     auto d = parse_duration(text);
     BOOST_REQUIRE_MESSAGE(!d, text);
     BOOST_CHECK_EQUAL(d.err().message, "invalid duration \"" + text + "\": " + why);
     BOOST_CHECK(d.err().code == error_code::invalid_argument);
   }
+}
+
+BOOST_AUTO_TEST_CASE(durations_beyond_the_maximum_are_refused_in_every_unit) {
+  // 106752d is just past what a 64-bit count of nanoseconds holds; each unit's product is
+  // checked before it is formed, and numbers past 64 bits are refused, not wrapped.
+  for (std::string text :
+       {"106752d", "3651d", "87601h", "5256001m", "315360001s", "315360000001ms", "315360000001",
+        "18446744073709551616ms", "99999999999999999999999d", "3650.5d", "1e3d"}) {
+    auto d = parse_duration(text);
+    BOOST_REQUIRE_MESSAGE(!d, text);
+    if (text != "1e3d") {
+      BOOST_CHECK_EQUAL(d.err().message, "invalid duration \"" + text +
+                                             "\": it is longer than the maximum of 3650d");
+      BOOST_CHECK(is_too_long(d.err()));
+    }
+  }
+  BOOST_CHECK(*parse_duration("3650d") == max_duration);
+  BOOST_CHECK(*parse_duration("315360000000ms") == max_duration);
+  BOOST_CHECK(!is_too_long(parse_duration("soon").err()));
+}
+
+BOOST_AUTO_TEST_CASE(
+    a_timeout_beyond_7_days_is_a_configuration_error_naming_key_value_and_maximum) {
+  for (auto [value, expected] : std::vector<std::pair<std::string, std::string>>{
+           {"106752d", "a duration of at most 7d"}, {"8d", "a duration of at most 7d"}}) {
+    config_inputs inputs;
+    inputs.env = {{"SAGE_TIMEOUT__FULL", value}};
+    auto err = load_config(inputs);
+    BOOST_REQUIRE(!err);
+    BOOST_CHECK(err.err().code == error_code::config);
+    BOOST_CHECK_EQUAL(err.err().message,
+                      "invalid value for timeout.full in environment variable SAGE_TIMEOUT__FULL: "
+                      "expected " +
+                          expected + ", got \"" + value + "\"");
+  }
+  config_inputs inputs;
+  inputs.env = {{"SAGE_TIMEOUT__FULL", "7d"},
+                {"SAGE_MEMORY__RETENTION__CONVERSATION__MAX_AGE", "3650d"}};
+  auto cfg = load_config(inputs);
+  BOOST_REQUIRE(cfg);
+  BOOST_CHECK(cfg->timeout.full == max_delay);
+  inputs.env = {{"SAGE_MEMORY__RETENTION__CONVERSATION__MAX_AGE", "3651d"}};
+  BOOST_CHECK(!load_config(inputs));
 }
 
 BOOST_AUTO_TEST_CASE(formatted_durations_read_back) {

@@ -1,6 +1,7 @@
 // Tests of the memory store: CRUD, queries, full-text search, prune, export/import, files.
 // SPDX-License-Identifier: MIT
 #include "core/memory_db.hpp"
+#include "core/sqlite.hpp"
 #include "core/timestamp.hpp"
 #include "core/uuid.hpp"
 
@@ -359,12 +360,14 @@ BOOST_AUTO_TEST_CASE(usage_counts_tokens_of_unsummarised_session_entries) {
 }
 
 BOOST_AUTO_TEST_CASE(export_then_import_into_a_fresh_db_is_equal_and_idempotent) {
-  auto s = make("summary text", memory_type::summary, priority_level::high, "s1", {"t"});
+  // Import takes session ids as the CLI does: UUIDs only.
+  const auto s1 = new_uuid(), s2 = new_uuid();
+  auto s = make("summary text", memory_type::summary, priority_level::high, s1, {"t"});
   s.metadata = {{"k", {1, 2}}};
   s.summary_of = {new_uuid(), new_uuid()};
   s.is_summarized = false;
   add(db, s);
-  add(db, make("ünïcödé ✓ content", memory_type::artifact, 100, "s2"));
+  add(db, make("ünïcödé ✓ content", memory_type::artifact, 100, s2));
   add(db, make("third", memory_type::conversation, 10, ""));
   std::stringstream out;
   auto n = db.export_jsonl(out);
@@ -388,7 +391,44 @@ BOOST_AUTO_TEST_CASE(export_then_import_into_a_fresh_db_is_equal_and_idempotent)
   BOOST_TEST(fresh.query({.limit = 0})->entries.size() == 3u);
 
   std::stringstream one;
-  BOOST_TEST(*db.export_jsonl(one, std::string("s2")) == 1u);
+  BOOST_TEST(*db.export_jsonl(one, s2) == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(import_refuses_a_session_id_that_is_not_a_uuid_and_a_deep_line) {
+  auto good = nlohmann::json{{"id", new_uuid()}, {"type", "context"}, {"content", "fine"}};
+  auto bad_session = good;
+  bad_session["id"] = new_uuid();
+  bad_session["session_id"] = "../x";
+  std::string deep = R"({"id":")" + new_uuid() + R"(","content":"x","metadata":)" +
+                     std::string(75000, '[') + std::string(75000, ']') + "}";
+  std::istringstream in(good.dump() + "\n" + bad_session.dump() + "\n" + deep + "\n");
+  auto report = db.import_jsonl(in);
+  BOOST_REQUIRE(!report.has_value());
+  BOOST_TEST(report.err().message == "failed to import memory entries: bad lines 2, 3");
+  BOOST_TEST(report.err().hint.find("line 2: invalid session id `../x`: not a UUID") !=
+                 std::string::npos,
+             report.err().hint);
+  BOOST_TEST(
+      report.err().hint.find("line 3: the line nests objects and arrays deeper than 64 levels") !=
+          std::string::npos,
+      report.err().hint);
+  BOOST_TEST(db.query({.limit = 0})->entries.empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_stored_value_nested_too_deep_is_a_corrupt_row_not_a_crash) {
+  auto e = add(db, make("fine"));
+  // A database written by hand (or an older version) may hold anything json_valid() accepts,
+  // which is up to 1000 levels.
+  auto conn = sqlite::connection::open((dir / "sage/memory.db").string());
+  BOOST_REQUIRE(conn.has_value());
+  auto st = conn->prepare("UPDATE memory_entries SET metadata = ? WHERE id = ?");
+  BOOST_REQUIRE(st.has_value());
+  st->bind(1, R"({"a":)" + std::string(900, '[') + std::string(900, ']') + "}");
+  st->bind(2, e.id);
+  BOOST_REQUIRE(st->step().has_value());
+  auto got = db.get(e.id);
+  BOOST_REQUIRE(!got.has_value());
+  BOOST_TEST(got.err().message == "failed to read memory entry: invalid metadata, id=" + e.id);
 }
 
 BOOST_AUTO_TEST_CASE(import_reports_bad_lines_and_imports_nothing) {

@@ -1,6 +1,7 @@
 // Tests of the session store: sessions, checkpoints and restore, token reservations.
 // SPDX-License-Identifier: MIT
 #include "core/reservation_store.hpp"
+#include "core/session_limits.hpp"
 #include "core/session_store.hpp"
 #include "core/timestamp.hpp"
 #include "core/uuid.hpp"
@@ -219,6 +220,71 @@ BOOST_AUTO_TEST_CASE(list_returns_sessions_filtered_by_status) {
   auto ended = require(store.list(session_status::ended), "list ended");
   BOOST_REQUIRE_EQUAL(ended.size(), 1u);
   BOOST_CHECK_EQUAL(ended[0].id, a.id);
+}
+
+BOOST_AUTO_TEST_CASE(list_page_pages_newest_first_with_a_cursor) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 7; ++i)
+    ids.push_back(start().id);
+  std::vector<std::string> seen;
+  std::string cursor;
+  int pages = 0;
+  do {
+    auto page = require(store.list_page(std::nullopt, cursor, 3), "page");
+    BOOST_CHECK_LE(page.sessions.size(), 3u);
+    for (const auto& s : page.sessions)
+      seen.push_back(s.id);
+    cursor = page.next_cursor;
+    ++pages;
+  } while (!cursor.empty() && pages < 10);
+  BOOST_CHECK_EQUAL(pages, 3);
+  // Every session once, in the order of the whole list.
+  auto all = require(store.list(), "list");
+  BOOST_REQUIRE_EQUAL(seen.size(), all.size());
+  for (size_t i = 0; i < all.size(); ++i)
+    BOOST_CHECK_EQUAL(seen[i], all[i].id);
+  // An exact last page says there is no next one.
+  auto first = require(store.list_page(std::nullopt, {}, 7), "all in one page");
+  BOOST_CHECK_EQUAL(first.sessions.size(), 7u);
+  BOOST_CHECK(first.next_cursor.empty());
+  check_error(store.list_page(std::nullopt, unknown_id, 3), error_code::invalid_argument,
+              "unknown session cursor");
+  check_error(store.list_page(std::nullopt, "../x", 3), error_code::invalid_argument,
+              "unknown session cursor");
+}
+
+BOOST_AUTO_TEST_CASE(session_texts_over_their_limits_are_refused) {
+  namespace limits = sage::core::session_limits;
+  const std::string objective(limits::max_objective_bytes + 1, 'o');
+  check_error(store.start(objective), error_code::invalid_argument,
+              "session objective is too long: " + std::to_string(objective.size()) + " bytes");
+  BOOST_CHECK(store.start(std::string(limits::max_objective_bytes, 'o')).has_value());
+  check_error(store.start("x", {std::string(limits::max_step_bytes + 1, 's')}),
+              error_code::invalid_argument, "session step is too long");
+  check_error(store.start("x", std::vector<std::string>(limits::max_steps + 1, "step")),
+              error_code::invalid_argument, "too many session steps");
+  check_error(store.start("x", {}, std::string(limits::max_task_id_bytes + 1, 't')),
+              error_code::invalid_argument, "task id is too long");
+
+  auto s = start();
+  session_change change;
+  change.last_action = std::string(limits::max_progress_bytes + 1, 'a');
+  check_error(store.update(s.id, change), error_code::invalid_argument, "last action is too long");
+  change = {};
+  change.last_result = std::string(limits::max_progress_bytes + 1, 'r');
+  check_error(store.update(s.id, change), error_code::invalid_argument, "last result is too long");
+  check_error(store.add_step(s.id, std::string(limits::max_step_bytes + 1, 's')),
+              error_code::invalid_argument, "session step is too long");
+  check_error(store.create_checkpoint(s.id, std::string(limits::max_label_bytes + 1, 'l')),
+              error_code::invalid_argument, "checkpoint label is too long");
+
+  // A plan at its limit takes no more steps.
+  auto full =
+      require(store.start("x", std::vector<std::string>(limits::max_steps, "step")), "full");
+  check_error(store.add_step(full.id, "one more"), error_code::invalid_argument,
+              "too many session steps");
+  // Nothing refused was stored.
+  BOOST_CHECK_EQUAL(require(store.get(s.id), "get").last_action, "");
 }
 
 BOOST_AUTO_TEST_CASE(session_json_round_trips) {

@@ -229,4 +229,36 @@ BOOST_AUTO_TEST_CASE(concurrent_counts_agree) {
     BOOST_TEST(f == 0);
 }
 
+BOOST_AUTO_TEST_CASE(pathological_pieces_are_merged_in_slices) {
+  // A run of letters without a space is one piece; past bpe_max_piece it is merged slice by
+  // slice, at most about a token per slice more than the exact count; counting alone merges
+  // only the first slice.
+  std::mt19937 rng(11);
+  std::string piece;
+  while (piece.size() < 5 * bpe_max_piece + 17)
+    piece += (rng() % 5 == 0) ? std::string("\xc3\xa9") : std::string(1, 'a' + rng() % 26);
+  for (const char* enc : {"cl100k_base", "o200k_base"}) {
+    auto r =
+        bpe_ranks::load(std::string(SAGE_DEFAULT_DATA_DIR) + "/tokenizers/" + enc + ".tiktoken");
+    BOOST_REQUIRE(r.has_value());
+    std::vector<uint32_t> exact, sliced;
+    const size_t n_exact = detail::bpe_merge_heap(*r, piece, &exact);
+    const size_t n_sliced = bpe_merge(*r, piece, &sliced);
+    BOOST_TEST(n_sliced == sliced.size());
+    BOOST_TEST(n_sliced >= n_exact);
+    BOOST_TEST(n_sliced <= n_exact + piece.size() / bpe_max_piece + 1);
+    // Counting alone extrapolates the first slice: close to the sliced tokens on uniform text.
+    const size_t n_counted = bpe_merge(*r, piece, nullptr);
+    BOOST_TEST(n_counted * 10 >= n_sliced * 9);
+    BOOST_TEST(n_counted * 10 <= n_sliced * 11);
+  }
+  // Through the counter: a repeated letter merges the same in every slice, so the estimate is
+  // exact up to the rounding of the last slice.
+  const std::string word = repeat("x", 3 * bpe_max_piece);
+  const auto counted = counter("cl100k_base").count(word);
+  const auto encoded = counter("cl100k_base").encode(word).size();
+  BOOST_TEST(counted <= encoded + 1);
+  BOOST_TEST(counted + 1 >= encoded);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -325,6 +325,18 @@ BOOST_AUTO_TEST_CASE(nesting_100000_deep_is_refused_without_exhausting_the_stack
   expect_refused(std::string(100000, '['), error_code::invalid_request, "deeper than 64 levels");
 }
 
+BOOST_AUTO_TEST_CASE(a_nul_byte_anywhere_is_a_parse_error) {
+  const std::string ping = R"({"jsonrpc":"2.0","id":1,"method":"ping"})";
+  auto sent = expect_refused(ping + std::string("\0GARBAGE", 8), error_code::parse_error,
+                             "failed to parse message as JSON: it holds a NUL byte at offset 40");
+  BOOST_TEST(sent["error"]["data"]["offset"] == ping.size());
+  BOOST_TEST(sent["id"].is_null());
+  expect_refused(std::string("\0", 1), error_code::parse_error, "NUL byte at offset 0");
+  expect_refused(R"({"jsonrpc":"2.0","id":1,"method":"pi)" + std::string("\0", 1) + R"(ng"})",
+                 error_code::parse_error, "NUL byte");
+  expect<request>(parse_message(ping));
+}
+
 BOOST_AUTO_TEST_CASE(nesting_is_accepted_up_to_the_limit) {
   // The message object is level 1, params level 2, so 62 more levels reach 64.
   auto nested = [](int levels) {

@@ -10,8 +10,11 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <future>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -300,6 +303,39 @@ BOOST_AUTO_TEST_CASE(tools_worker_pool_runs_tasks_and_drains_on_destruction) {
     p.submit([] { throw std::runtime_error("boom"); });
   }
   BOOST_TEST(done.load() == 20);
+}
+
+BOOST_AUTO_TEST_CASE(tools_worker_pool_takes_turns_between_owners) {
+  // One thread, held by a first task while a greedy owner queues ten tasks and then a second
+  // owner one: the second owner's task runs after at most one of the greedy owner's.
+  std::mutex mutex;
+  std::vector<std::string> order;
+  std::promise<void> release;
+  auto gate = release.get_future().share();
+  int greedy = 0, modest = 0;
+  {
+    worker_pool p(1);
+    p.submit(&greedy, [gate] { gate.wait(); });
+    for (int i = 0; i < 10; ++i)
+      p.submit(&greedy, [&, i] {
+        std::lock_guard lock{mutex};
+        order.push_back("greedy " + std::to_string(i));
+      });
+    p.submit(&modest, [&] {
+      std::lock_guard lock{mutex};
+      order.push_back("modest");
+    });
+    release.set_value();
+  }
+  BOOST_REQUIRE_EQUAL(order.size(), 11u);
+  auto modest_at = std::find(order.begin(), order.end(), "modest") - order.begin();
+  BOOST_TEST(modest_at <= 1);
+  // The greedy owner's tasks keep their order.
+  std::vector<std::string> greedy_order;
+  for (const auto& o : order)
+    if (o != "modest") greedy_order.push_back(o);
+  for (int i = 0; i < 10; ++i)
+    BOOST_TEST(greedy_order[static_cast<size_t>(i)] == "greedy " + std::to_string(i));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -229,4 +229,83 @@ BOOST_AUTO_TEST_CASE(the_budget_reports_checks_and_reserves) {
   check_status(s.request("POST", "/v1/budget/reservations/" + unknown_id + "/commit"), 404);
 }
 
+BOOST_AUTO_TEST_CASE(metadata_nested_75000_deep_is_refused_and_the_server_goes_on) {
+  auto& s = server();
+  // 150 KB of nesting overflowed the stack of `sage serve` while the body was parsed.
+  const std::string deep = R"({"a":)" + std::string(75000, '[') + std::string(75000, ']') + "}";
+  auto id = s.send_json("POST", "/v1/memory", {{"content", "to patch"}}).json()["id"];
+  for (auto [method, path] : std::vector<std::pair<std::string, std::string>>{
+           {"POST", "/v1/memory"}, {"PATCH", "/v1/memory/" + id.get<std::string>()}}) {
+    auto r = s.request(method, path, {"Content-Type: application/json"},
+                       R"({"content":"x","metadata":)" + deep + "}");
+    BOOST_TEST_CONTEXT(method << " " << r.body.substr(0, 300)) {
+      BOOST_TEST(r.status == 400);
+      BOOST_TEST(r.json()["error"]["message"] ==
+                 "the request body nests objects and arrays deeper than 64 levels");
+      BOOST_TEST(r.json()["error"]["details"]["hint"] ==
+                 "nest objects and arrays at most 64 levels deep");
+    }
+  }
+  // A NUL byte ended the body for the JSON parser; the rest was ignored.
+  auto nul = s.request("POST", "/v1/memory", {"Content-Type: application/json"},
+                       R"({"content":"x"})" + std::string("\0GARBAGE", 8));
+  BOOST_TEST(nul.status == 400, nul.body);
+  BOOST_TEST(nul.json()["error"]["details"]["detail"].get<std::string>().find(
+                 "holds a NUL byte at offset 15") != std::string::npos,
+             nul.body);
+  // Nesting within the limit is fine, and the server still serves.
+  auto fine = s.send_json("POST", "/v1/memory",
+                          {{"content", "fine"}, {"metadata", {{"a", {{{"b", {1, 2}}}}}}}});
+  check_status(fine, 201);
+  check_status(s.get("/v1/memory/" + fine.json()["id"].get<std::string>()), 200);
+}
+
+BOOST_AUTO_TEST_CASE(session_texts_over_their_limits_get_413_and_lists_page) {
+  auto& s = server();
+  // Megabyte objectives made one status call take seconds; every session field has a limit.
+  auto big = s.send_json("POST", "/v1/sessions", {{"objective", std::string(1 << 20, 'o')}});
+  check_status(big, 413);
+  BOOST_TEST(big.json()["error"]["message"].get<std::string>().find(
+                 "`objective` is too long: 1048576 bytes, at most 8192") != std::string::npos,
+             big.body.substr(0, 300));
+  check_status(s.send_json("POST", "/v1/sessions",
+                           {{"objective", "x"}, {"steps", std::vector<std::string>(101, "s")}}),
+               413);
+  auto id = start_session("limits");
+  check_status(
+      s.send_json("PATCH", "/v1/sessions/" + id, {{"last_result", std::string(8193, 'r')}}), 413);
+  check_status(
+      s.send_json("POST", "/v1/sessions/" + id + "/steps", {{"text", std::string(1025, 's')}}),
+      413);
+  check_status(s.send_json("POST", "/v1/sessions/" + id + "/checkpoints",
+                           {{"label", std::string(1025, 'l')}}),
+               413);
+  // Within the limits all is well.
+  check_status(
+      s.send_json("PATCH", "/v1/sessions/" + id, {{"last_result", std::string(8192, 'r')}}), 200);
+
+  // Lists come in pages: each session once, newest first, following next_cursor.
+  for (int i = 0; i < 4; ++i)
+    start_session("page " + std::to_string(i));
+  auto all = s.get("/v1/sessions?limit=500").json();
+  BOOST_TEST(all["next_cursor"].is_null());
+  std::vector<std::string> seen;
+  std::string cursor;
+  for (int pages = 0; pages < 100; ++pages) {
+    auto page = s.get("/v1/sessions?limit=2" + (cursor.empty() ? "" : "&cursor=" + cursor));
+    check_status(page, 200);
+    auto body = page.json();
+    BOOST_TEST(body["sessions"].size() <= 2u);
+    for (const auto& x : body["sessions"])
+      seen.push_back(x["id"].get<std::string>());
+    if (body["next_cursor"].is_null()) break;
+    cursor = body["next_cursor"].get<std::string>();
+  }
+  BOOST_REQUIRE_EQUAL(seen.size(), all["sessions"].size());
+  for (size_t i = 0; i < seen.size(); ++i)
+    BOOST_TEST(seen[i] == all["sessions"][i]["id"].get<std::string>());
+  check_status(s.get("/v1/sessions?limit=501"), 400);
+  check_status(s.get("/v1/sessions?cursor=" + unknown_id), 400);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -77,6 +77,16 @@ BOOST_AUTO_TEST_CASE(deep_nesting_is_refused_without_recursion) {
   check_still_serving();
 }
 
+BOOST_AUTO_TEST_CASE(a_nul_byte_after_a_valid_message_gets_a_parse_error) {
+  // The JSON parser takes a NUL for the end of the input: this was a valid ping.
+  const std::string ping = ping_body(7);
+  auto r = post(ping + std::string("\0GARBAGE", 8));
+  BOOST_TEST(r.status == 400);
+  check_rpc_error(r, -32700, "holds a NUL byte at offset " + std::to_string(ping.size()));
+  BOOST_TEST(r.body_json()["id"].is_null());
+  check_still_serving();
+}
+
 BOOST_AUTO_TEST_CASE(invalid_utf8_gets_a_parse_error_with_the_offset) {
   auto r =
       post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",\"params\":{\"x\":\"\xc3\x28\"}}");

@@ -5,9 +5,11 @@
 #include "support/test_support.hpp"
 
 #include <boost/test/unit_test.hpp>
+
 #include <chrono>
 #include <csignal>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -193,6 +195,97 @@ BOOST_AUTO_TEST_CASE(a_request_before_initialize_is_refused_but_ping_is_answered
   BOOST_TEST(lines[1]["result"] == json::object());
   check_exits_0_on_end_of_input(p);
   p.check_stdout_is_only_json_lines();
+}
+
+BOOST_AUTO_TEST_CASE(a_nul_byte_after_a_ping_is_a_parse_error_and_the_session_goes_on) {
+  temp_dir home;
+  mcp_process p(home);
+  p.initialize();
+  // The JSON parser takes a NUL for the end of the input: this line was answered as a ping.
+  const std::string ping = R"({"jsonrpc":"2.0","id":2,"method":"ping"})";
+  p.send(ping + std::string("\0GARBAGE\n", 9));
+  p.send(ping_line(3));
+  auto lines = p.wait_for_lines(3);
+  BOOST_TEST(lines[1]["id"].is_null(), lines[1].dump());
+  BOOST_TEST(lines[1]["error"]["code"] == -32700);
+  BOOST_TEST(lines[1]["error"]["message"] ==
+             "failed to parse message as JSON: it holds a NUL byte at offset " +
+                 std::to_string(ping.size()));
+  BOOST_TEST(lines[2]["id"] == 3);
+  BOOST_TEST(lines[2]["result"] == json::object());
+  check_exits_0_on_end_of_input(p);
+  p.check_stdout_is_only_json_lines();
+}
+
+BOOST_AUTO_TEST_CASE(memory_add_refuses_a_session_id_that_is_not_a_uuid_as_the_cli_does) {
+  temp_dir home;
+  mcp_process p(home);
+  p.initialize();
+  auto call = [](int id, const json& session) {
+    json args = {{"content", "a note"}};
+    if (!session.is_null()) args["session_id"] = session;
+    return json{{"jsonrpc", "2.0"},
+                {"id", id},
+                {"method", "tools/call"},
+                {"params", {{"name", "memory_add"}, {"arguments", args}}}}
+               .dump() +
+           "\n";
+  };
+  p.send(call(2, "../x"));
+  p.send(call(3, nullptr));
+  auto lines = p.wait_for_lines(3);
+  auto refused = lines[1]["result"];
+  BOOST_TEST(refused["isError"] == true, lines[1].dump());
+  BOOST_TEST(refused["content"][0]["text"].get<std::string>().find(
+                 "invalid session id `../x`: not a UUID") != std::string::npos,
+             lines[1].dump());
+  BOOST_TEST(lines[2]["result"].value("isError", false) == false, lines[2].dump());
+  check_exits_0_on_end_of_input(p);
+}
+
+BOOST_AUTO_TEST_CASE(session_texts_over_their_limits_are_refused_and_lists_page) {
+  temp_dir home;
+  mcp_process p(home);
+  p.initialize();
+  auto call = [](int id, const std::string& tool, const json& args) {
+    return json{{"jsonrpc", "2.0"},
+                {"id", id},
+                {"method", "tools/call"},
+                {"params", {{"name", tool}, {"arguments", args}}}}
+               .dump() +
+           "\n";
+  };
+  // Five sessions with 2 MB objectives made one session_status take 20 s.
+  p.send(call(2, "session_start", {{"objective", std::string(2 << 20, 'o')}}));
+  p.send(call(3, "session_start", {{"objective", "x"}, {"steps", {std::string(1025, 's')}}}));
+  for (int i = 0; i < 3; ++i)
+    p.send(call(4 + i, "session_start", {{"objective", "page " + std::to_string(i)}}));
+  // Calls run on several threads: answers are matched by id.
+  auto by_id = [&](size_t count) {
+    std::map<int, json> out;
+    for (auto& line : p.wait_for_lines(count))
+      if (line.contains("id") && line["id"].is_number_integer()) out[line["id"].get<int>()] = line;
+    return out;
+  };
+  auto answers = by_id(6);
+  // Arguments that do not fit the input schema are a tool error the model can correct.
+  BOOST_TEST(answers[2]["result"]["isError"] == true, answers[2].dump().substr(0, 300));
+  BOOST_TEST(answers[2]["result"]["content"][0]["text"].get<std::string>().find(
+                 "`objective` is too long: 2097152 bytes, at most 8192") != std::string::npos,
+             answers[2].dump().substr(0, 300));
+  BOOST_TEST(answers[3]["result"]["isError"] == true, answers[3].dump().substr(0, 300));
+  // The three sessions are started before they are listed.
+  p.send(call(7, "session_status", {{"limit", 2}}));
+  answers = by_id(7);
+  auto page = answers[7]["result"]["structuredContent"];
+  BOOST_TEST(page["count"] == 2, answers[7].dump());
+  BOOST_REQUIRE(page["next_cursor"].is_string());
+  p.send(call(8, "session_status", {{"limit", 2}, {"cursor", page["next_cursor"]}}));
+  answers = by_id(8);
+  auto rest = answers[8]["result"]["structuredContent"];
+  BOOST_TEST(rest["count"] == 1, answers[8].dump());
+  BOOST_TEST(rest["next_cursor"].is_null());
+  check_exits_0_on_end_of_input(p);
 }
 
 BOOST_AUTO_TEST_CASE(garbage_and_invalid_utf8_are_parse_errors_and_the_session_goes_on) {

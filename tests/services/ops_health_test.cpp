@@ -133,4 +133,34 @@ BOOST_AUTO_TEST_CASE(an_unusable_cache_folder_is_degraded_and_exits_0) {
   BOOST_TEST(j["components"]["knowledge"] == "healthy");
 }
 
+BOOST_AUTO_TEST_CASE(health_is_unhealthy_when_the_memory_database_takes_no_writes) {
+  // A database on a read-only mount reads well, so the integrity check passed and /health said
+  // healthy while every write failed. The data folder is made read-only in a mount namespace
+  // of its own (permissions do not stop root, who runs the tests).
+  sage_sandbox sage;
+  temp_dir kb;
+  write_kb(kb);
+  add_entries(sage, 10);
+  auto q = [](const std::string& s) { return sage::test::shell_quote(s); };
+  const auto data = sage.data_dir.string();
+  const std::string inner =
+      "mount --bind " + q(data) + " " + q(data) + " && mount -o remount,ro,bind " + q(data) + " " +
+      q(data) + " && exec " + q(SAGE_BINARY) + " --kb " + q(kb.path().string()) + " health --json";
+  auto r =
+      sage::test::shell("(env HOME=" + q(sage.home.path().string()) + " SAGE_DATA_DIR=" + q(data) +
+                            " SAGE_CACHE_DIR=" + q(sage.cache_dir.string()) + " unshare -m sh -c " +
+                            q(inner) + " 2>/dev/null)",
+                        sage.home.path());
+  BOOST_TEST(r.code == 4, r.out);
+  auto j = nlohmann::json::parse(r.out);
+  BOOST_TEST(j["components"]["memory"] == "unhealthy", r.out);
+  BOOST_TEST(contains(j["checks"]["memory"]["message"].get<std::string>(), "does not take writes"),
+             r.out);
+  BOOST_TEST(j["checks"]["memory"]["writable"] == false, r.out);
+  // Outside that namespace the same database is writable and healthy.
+  auto ok = sage.ok({"--kb", kb.path().string(), "health"});
+  BOOST_TEST(ok["status"] == "healthy", ok.dump());
+  BOOST_TEST(ok["checks"]["memory"]["writable"] == true, ok.dump());
+}
+
 BOOST_AUTO_TEST_SUITE_END()
