@@ -1,4 +1,4 @@
-// The kinds of engine operation, their deadlines (the T-levels of PRODUCT.md 4) and names.
+// The kinds of engine operation, their deadlines (the T-levels of docs/architecture.md) and names.
 // SPDX-License-Identifier: MIT
 #pragma once
 
@@ -23,11 +23,5 @@ const char* to_string(operation op);
 /// (named) T2, a layer or a search T3, a context build and the layer totals (every section
 /// counted) T4.
 std::chrono::milliseconds deadline_of(operation op, const core::timeout_config& t);
-
-/// Whether a timed-out or failed operation of this kind answers with the built-in fallback
-/// text (the LoadResult operations) rather than an error.
-constexpr bool has_fallback(operation op) {
-  return op == operation::get || op == operation::context || op == operation::named;
-}
 
 } // namespace sage::actors

@@ -1,5 +1,5 @@
 // The timeout supervisor: every engine request passes through it with its deadline, and it
-// keeps one circuit breaker per operation kind (PRODUCT.md 4).
+// keeps one circuit breaker per operation kind (docs/architecture.md).
 // SPDX-License-Identifier: MIT
 #pragma once
 

@@ -1,5 +1,5 @@
-// A circuit breaker for one kind of operation (PRODUCT.md 4): after N consecutive failures it
-// opens and refuses calls; after a pause it lets one trial call through.
+// A circuit breaker for one kind of operation (docs/architecture.md): after N consecutive failures
+// it opens and refuses calls; after a pause it lets one trial call through.
 // SPDX-License-Identifier: MIT
 #pragma once
 

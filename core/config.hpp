@@ -1,4 +1,4 @@
-// Configuration: typed settings merged from layered sources (PRODUCT.md section 6).
+// Configuration: typed settings merged from layered sources (docs/configuration.md).
 // SPDX-License-Identifier: MIT
 #pragma once
 
@@ -53,7 +53,7 @@ struct search_config {
   double proximity_bonus = 0.3; ///< share of score added for phrase/proximity matches
 };
 
-/// The actor engine (ARCHITECTURE.md 3).
+/// The actor engine (docs/architecture.md).
 struct engine_config {
   int workers = 2; ///< query worker actors sharing the snapshot (one per core is right)
   std::chrono::milliseconds shutdown_grace{5000}; ///< per actor, before a hard stop
@@ -109,7 +109,7 @@ struct loading_config {
   int max_heading_level = 3; ///< sections are split at H1..H<n>
 };
 
-/// What the HTTP API lets in (server.*, PRODUCT.md 5.3); the key itself is `config::api_key`.
+/// What the HTTP API lets in (server.*, docs/http-api.md); the key itself is `config::api_key`.
 struct api_config {
   double rate_per_second = 50; ///< server.rate_limit.requests_per_second per client; 0 = off
   int rate_burst = 100;        ///< server.rate_limit.burst: requests a client may send at once
@@ -197,7 +197,7 @@ struct config_inputs {
   std::map<std::string, std::string> flag_names;
 };
 
-/// The standard inputs of PRODUCT.md section 6 for this process: /etc/sage/sage.yaml,
+/// The standard inputs of docs/configuration.md for this process: /etc/sage/sage.yaml,
 /// ~/.sage/config.yaml, ./sage.yaml (absolute, from the working directory), ./.env and the
 /// whole environment. The file named by `SAGE_CONFIG_PATH` is not put into `files`:
 /// `load_config` reads it from `env` (or `.env`) so tests can exercise it like a user would.

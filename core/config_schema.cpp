@@ -1,4 +1,4 @@
-// The configuration keys of PRODUCT.md section 6: their defaults, parsers and JSON views.
+// The configuration keys of docs/configuration.md: their defaults, parsers and JSON views.
 // SPDX-License-Identifier: MIT
 #include "core/config_schema.hpp"
 

@@ -1,4 +1,4 @@
-// The built-in answer when a deadline passes with nothing ready (PRODUCT.md 4).
+// The built-in answer when a deadline passes with nothing ready (docs/architecture.md).
 // SPDX-License-Identifier: MIT
 #pragma once
 

@@ -1,5 +1,5 @@
 // How a long operation hands over what is ready and learns that nobody waits any more, so a
-// caller whose deadline passes can answer `partial` and the work stops (PRODUCT.md 4).
+// caller whose deadline passes can answer `partial` and the work stops (docs/architecture.md).
 // SPDX-License-Identifier: MIT
 #pragma once
 

@@ -1,4 +1,4 @@
-// The metrics SAGE exports (PRODUCT.md 7) on one registry, with a method per thing that
+// The metrics SAGE exports (docs/operations.md) on one registry, with a method per thing that
 // happens, so the places that count need not know metric names or label orders.
 // SPDX-License-Identifier: MIT
 #pragma once

@@ -1,4 +1,4 @@
-// The `sage` command line: flags, subcommands and exit codes (PRODUCT.md 5.1).
+// The `sage` command line: flags, subcommands and exit codes (docs/cli.md).
 // SPDX-License-Identifier: MIT
 #pragma once
 

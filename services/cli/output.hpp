@@ -1,5 +1,5 @@
 // Writing results for people and programs: JSON, tables, colour only on a terminal, errors with
-// a hint on stderr, and the exit codes of PRODUCT.md 5.1.
+// a hint on stderr, and the exit codes of docs/cli.md.
 // SPDX-License-Identifier: MIT
 #pragma once
 

@@ -1,4 +1,4 @@
-// The REST API of PRODUCT.md 5.3 on cpp-httplib: routes from a table, and in front of them the
+// The REST API of docs/http-api.md on cpp-httplib: routes from a table, and in front of them the
 // API key, rate limiting, size limits, CORS, security headers and request ids.
 // SPDX-License-Identifier: MIT
 #pragma once

@@ -567,9 +567,4 @@ void http_transport::stop() {
   d.listener.finish_stop(d.http);
 }
 
-std::size_t http_transport::session_count() const {
-  std::lock_guard lock(impl_->sessions_mutex);
-  return impl_->sessions.size();
-}
-
 } // namespace sage::services::mcp

@@ -121,9 +121,6 @@ public:
   /// Makes `run` return soon; safe from any thread, also before `run` started.
   void stop();
 
-  /// Sessions alive now.
-  std::size_t session_count() const;
-
 private:
   struct impl;
   std::unique_ptr<impl> impl_;

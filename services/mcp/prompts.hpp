@@ -1,4 +1,4 @@
-// MCP prompts (PRODUCT.md 5.2): `task_context` (the knowledge for a task within a budget) and
+// MCP prompts (docs/mcp.md): `task_context` (the knowledge for a task within a budget) and
 // `session_handoff` (the continuation prompt of a working session).
 // SPDX-License-Identifier: MIT
 #pragma once

@@ -1,4 +1,4 @@
-// MCP resources (PRODUCT.md 5.2): every document as `knowledge://<layer>/<path>`, every layer as
+// MCP resources (docs/mcp.md): every document as `knowledge://<layer>/<path>`, every layer as
 // `knowledge://<layer>`, session handoffs as `memory://session/<id>/handoff`, and their templates.
 // SPDX-License-Identifier: MIT
 #pragma once

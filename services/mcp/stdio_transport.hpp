@@ -60,9 +60,6 @@ public:
   /// thread (it writes one byte to a self-pipe). A message being handled is finished first.
   void stop();
 
-  /// The session, for inspection after `run` (tests).
-  const session& current_session() const { return session_; }
-
 private:
   struct writer;
 

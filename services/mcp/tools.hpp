@@ -1,4 +1,4 @@
-// MCP tools (PRODUCT.md 5.2): a registry of tools with their schemas, annotations and
+// MCP tools (docs/mcp.md): a registry of tools with their schemas, annotations and
 // handlers, and `register_tools`, which puts `tools/list` and `tools/call` on a server.
 // SPDX-License-Identifier: MIT
 #pragma once
@@ -130,7 +130,7 @@ void add_memory_tools(tool_registry& registry, actors::engine& engine);
 /// session_handoff, session_end, session_status.
 void add_session_tools(tool_registry& registry, actors::engine& engine);
 
-/// The entry point for transports (`sage mcp`, `sage serve`): every tool of PRODUCT.md 5.2
+/// The entry point for transports (`sage mcp`, `sage serve`): every tool of docs/mcp.md
 /// implemented so far, registered on `srv`, counting tokens with the engine's tokenizer.
 /// `engine` and `pool` must outlive every session of `srv`. Call before the first session
 /// starts; returns the registry (for tests and listings).
