@@ -103,7 +103,13 @@ void count_rows(core::sqlite::connection& db, check_report& r) {
 /// read-only file or mount, a full disk's journal). `BEGIN IMMEDIATE` takes the write lock
 /// without writing anything; the rollback gives it back.
 void check_writable(core::sqlite::connection& db, check_report& r) {
-  if (auto err = db.exec("BEGIN IMMEDIATE")) {
+  // A writer holding the lock already proves the database takes writes: do not wait for it (a
+  // health probe waiting db_busy_wait would outlast the prober's own timeout).
+  db.exec("PRAGMA busy_timeout = 0");
+  auto err = db.exec("BEGIN IMMEDIATE");
+  db.exec("PRAGMA busy_timeout = " +
+          std::to_string(std::chrono::milliseconds(db_busy_wait).count()));
+  if (err) {
     auto says = [&](const char* text) { return err->message.find(text) != std::string::npos; };
     if (says("locked") || says("busy")) {
       // Another process is writing: the database takes writes, just not this instant.
