@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: MIT
 #include "services/cli/app.hpp"
 
+#include "services/cli/catalogue_options.hpp"
 #include "services/cli/commands.hpp"
 #include "services/cli/log_setup.hpp"
 #include "services/cli/ops_commands.hpp"
@@ -37,59 +38,64 @@ int run(int argc, char** argv) {
   command_action action;
   bool long_running = false;
 
-  auto* get = app.add_subcommand("get", "load a layer, a document or a knowledge:// URI");
-  get->add_option("target", a.target,
-                  "layer name or number, KB-relative path (`.md` optional), or URI")
-      ->required();
-  get->add_option("-b,--budget", a.budget,
-                  "at most this many tokens; the rest is listed as omitted");
-  get->add_flag("--include-retired", a.include_retired, "serve deprecated and archived documents");
+  const auto& ops = cli_catalogue();
+  const auto& get_op = ops.at("get_knowledge");
+  auto* get = add_operation_command(app, "get_knowledge");
+  add_parameter(get, get_op, "target", a.target);
+  add_parameter(get, get_op, "budget", a.budget);
+  add_parameter(get, get_op, "include_retired", a.include_retired);
   get->callback([&] { action = [&](const output& o) { return run_get(s, o, a); }; });
 
-  auto* context =
-      app.add_subcommand("context", "the knowledge a task needs, within a token budget");
-  context->add_option("task", a.task, "the task description")->required();
-  context->add_option("-b,--budget", a.budget, "token budget (default loading.default_budget)");
-  context->add_option("-l,--layer", a.layers, "restrict candidates to these layers (repeatable)");
+  const auto& context_op = ops.at("get_context");
+  auto* context = add_operation_command(app, "get_context");
+  add_parameter(context, context_op, "task", a.task);
+  add_parameter(context, context_op, "budget", a.budget);
+  add_parameter(context, context_op, "layers", a.layers);
   context->callback([&] { action = [&](const output& o) { return run_context(s, o, a); }; });
 
-  auto* search = app.add_subcommand("search", "ranked sections matching any of the words");
-  search->add_option("query", a.query, "search words")->required();
-  search->add_option("-n,--limit", a.limit, "number of results (default 10, at most 50)");
-  search->add_option("-l,--layer", a.layers, "only these layers (repeatable)");
-  search->add_option("-t,--tag", a.tags, "only documents with any of these tags (repeatable)");
-  search->add_flag("--include-retired", a.include_retired,
-                   "include deprecated and archived documents");
+  const auto& search_op = ops.at("search_knowledge");
+  auto* search = add_operation_command(app, "search_knowledge");
+  add_parameter(search, search_op, "query", a.query);
+  add_parameter(search, search_op, "limit", a.limit);
+  add_parameter(search, search_op, "layers", a.layers);
+  add_parameter(search, search_op, "tags", a.tags);
+  add_parameter(search, search_op, "include_retired", a.include_retired);
   search->callback([&] { action = [&](const output& o) { return run_search(s, o, a); }; });
 
   struct named_command {
-    const char* name;
-    const char* help;
+    const char* operation;
+    const char* list;
     core::named_kind kind;
   };
   const named_command named[] = {
-      {"guidelines", "a guideline by name or alias (no name: list them)",
-       core::named_kind::guideline},
-      {"framework", "a framework by name or alias (no name: list them)",
-       core::named_kind::framework},
-      {"template", "a template by name or alias (no name: list them)", core::named_kind::template_},
+      {"get_guidelines", "list_guidelines", core::named_kind::guideline},
+      {"get_framework", "list_frameworks", core::named_kind::framework},
+      {"get_template", "list_templates", core::named_kind::template_},
   };
   for (const auto& n : named) {
-    auto* cmd = app.add_subcommand(n.name, n.help);
-    cmd->add_option("name", a.target, "name, alias, or unique prefix");
-    cmd->add_option("-b,--budget", a.budget, "at most this many tokens");
+    const auto& op = ops.at(n.operation);
+    auto* cmd = add_operation_command(app, n.operation);
+    // without a name the command lists the layer: the operation named by `list`
+    cmd->description(op.summary + "; without a name: " + ops.at(n.list).summary);
+    add_parameter(cmd, op, "name", a.target)->required(false);
+    add_parameter(cmd, op, "budget", a.budget);
     auto kind = n.kind;
     cmd->callback(
         [&, kind] { action = [&, kind](const output& o) { return run_named(s, o, kind, a); }; });
   }
 
-  app.add_subcommand("layers", "layers with document, section and token counts")->callback([&] {
+  add_operation_command(app, "list_layers")->callback([&] {
     action = [&](const output& o) { return run_layers(s, o); };
   });
-  app.add_subcommand("info", "version, knowledge base, index generation and configuration")
-      ->callback([&] { action = [&](const output& o) { return run_info(s, o); }; });
-  app.add_subcommand("validate", "check structure, front matter, internal links and anchors")
-      ->callback([&] { action = [&](const output& o) { return run_validate(s, o); }; });
+  add_operation_command(app, "get_info")->callback([&] {
+    action = [&](const output& o) { return run_info(s, o); };
+  });
+  add_operation_command(app, "validate_kb")->callback([&] {
+    action = [&](const output& o) { return run_validate(s, o); };
+  });
+  app.add_subcommand("operations", "the operations every interface offers: parameters with "
+                                   "their bounds, and which of CLI, MCP and HTTP offers each")
+      ->callback([&] { action = [&](const output& o) { return run_operations(s, o); }; });
   auto* config = app.add_subcommand("config", "configuration");
   config->require_subcommand(1);
   bool sources = false;

@@ -39,6 +39,9 @@ int run_layers(session& s, const output& out);
 int run_info(session& s, const output& out);
 int run_validate(session& s, const output& out);
 int run_config_show(session& s, const output& out, bool sources);
+/// `sage operations [--json]`: every operation of the catalogue under the effective
+/// configuration: parameters with bounds and defaults, deadline level, interfaces.
+int run_operations(session& s, const output& out);
 int run_version(const output& out);
 int run_node(session& s, const output& out);
 /// `sage mcp`: serves MCP over stdin/stdout until end of input or SIGINT/SIGTERM (exit 0).
@@ -71,6 +74,7 @@ struct memory_args {
   std::string task_id;                     ///< add
   std::vector<std::string> tags;           ///< add; update: the new tags; filter: any of them
   bool all_tags = false;                   ///< filter: every one of the tags
+  std::vector<std::string> tags_all;       ///< filter: entries with every one of these
   bool clear_tags = false;                 ///< update: remove every tag
   std::optional<std::string> metadata;     ///< add: a JSON object; update: a merge patch
   std::optional<std::string> min_priority; ///< filter

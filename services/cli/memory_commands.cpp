@@ -208,6 +208,7 @@ core::result<core::memory_query> query_of(const memory_args& a, bool search) {
   if (a.all_tags && a.tags.empty())
     return invalid("--all-tags needs at least one --tag", "e.g. --tag api --tag retry --all-tags");
   (a.all_tags ? q.tags_all : q.tags_any) = a.tags;
+  q.tags_all.insert(q.tags_all.end(), a.tags_all.begin(), a.tags_all.end());
   for (auto [text, target] :
        {std::pair{&a.min_priority, &q.min_priority}, std::pair{&a.max_priority, &q.max_priority}}) {
     if (!*text) continue;

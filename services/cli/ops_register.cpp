@@ -1,5 +1,6 @@
 // The operations subcommands: their arguments and flags.
 // SPDX-License-Identifier: MIT
+#include "services/cli/catalogue_options.hpp"
 #include "services/cli/ops_commands.hpp"
 
 #include <CLI/CLI.hpp>
@@ -15,9 +16,8 @@ void register_ops_commands(CLI::App& app, session& s, command_action& action) {
     });
   };
 
-  auto* health = app.add_subcommand(
-      "health", "check the engine, index cache, knowledge base and memory database, as GET "
-                "/health does; exit 0 healthy or degraded, 4 unhealthy");
+  auto* health = add_operation_command(app, "get_health");
+  health->description(health->get_description() + "; exit 0 healthy or degraded, 4 unhealthy");
   health->callback([&s, &action] { action = [&s](const output& o) { return run_health(s, o); }; });
 
   auto* backup = app.add_subcommand(

@@ -223,7 +223,7 @@ int run_session_status(session& s, const output& out, const session_args& a) {
   if (a.id.empty()) {
     auto rt = s.open();
     if (!rt) return out.fail(rt.err());
-    auto list = (*rt)->calls().sessions(a.status);
+    auto list = (*rt)->calls().sessions(a.status == "all" ? "" : a.status);
     if (!list) return out.fail(list.err());
     if (out.json()) {
       auto sessions = nlohmann::json::array();

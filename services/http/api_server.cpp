@@ -14,7 +14,7 @@
 #include "services/net/host_check.hpp"
 #include "services/net/rate_limiter.hpp"
 
-#include "services/mcp/tools_schema.hpp"
+#include "core/catalogue/schema_check.hpp"
 
 #include <httplib.h>
 
@@ -278,7 +278,7 @@ struct api_server::impl {
       return std::nullopt;
     }
     auto body = std::move(parsed).value();
-    if (auto problem = mcp::find_schema_problem(*r.body, body)) {
+    if (auto problem = core::catalogue::find_schema_problem(*r.body, body)) {
       // A field over its documented size is 413, like a body over server.limits.max_body_bytes.
       send_error(
           res, id, problem->too_large ? 413 : 400, "invalid request body: " + problem->message,
@@ -424,7 +424,7 @@ std::shared_ptr<const route_table> complete(std::shared_ptr<const route_table> g
     route metrics;
     metrics.method = "GET";
     metrics.pattern = "/metrics";
-    metrics.operation_id = "getMetrics";
+    metrics.operation_id = "get_metrics";
     metrics.summary = "Metrics in the Prometheus text format";
     metrics.tag = "system";
     metrics.answer = {{"type", "string"}};
@@ -446,7 +446,7 @@ std::shared_ptr<const route_table> complete(std::shared_ptr<const route_table> g
   route openapi;
   openapi.method = "GET";
   openapi.pattern = "/v1/openapi.json";
-  openapi.operation_id = "getOpenApi";
+  openapi.operation_id = "get_openapi";
   openapi.summary = "This API described as an OpenAPI 3.1 document";
   openapi.tag = "system";
   openapi.answer = {{"type", "object"}};

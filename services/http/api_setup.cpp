@@ -2,18 +2,22 @@
 // SPDX-License-Identifier: MIT
 #include "services/http/api_setup.hpp"
 
+#include "actors/engine.hpp"
+#include "core/catalogue/catalogue.hpp"
+
 namespace sage::services::http {
 
 std::shared_ptr<route_table> make_api_routes(actors::engine& engine,
                                              std::function<health_answer()> health,
                                              event_streams* events) {
   auto table = std::make_shared<route_table>();
-  add_health_route(*table, std::move(health));
-  add_knowledge_routes(*table, engine);
-  add_memory_routes(*table, engine);
-  add_session_routes(*table, engine);
-  add_budget_routes(*table, engine);
-  if (events != nullptr) add_event_routes(*table, *events);
+  core::catalogue::catalogue catalogue(engine.context()->cfg);
+  add_health_route(*table, catalogue, std::move(health));
+  add_knowledge_routes(*table, engine, catalogue);
+  add_memory_routes(*table, engine, catalogue);
+  add_session_routes(*table, engine, catalogue);
+  add_budget_routes(*table, engine, catalogue);
+  if (events != nullptr) add_event_routes(*table, *events, catalogue);
   return table;
 }
 

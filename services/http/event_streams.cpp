@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: MIT
 #include "services/http/event_streams.hpp"
 
+#include "core/catalogue/catalogue.hpp"
+
 #include "services/http/errors.hpp"
 
 #include "actors/engine.hpp"
@@ -189,26 +191,14 @@ core::result<reply> event_streams::open(const std::string& pattern, const std::s
   return r;
 }
 
-void add_event_routes(route_table& table, event_streams& streams) {
-  table.add({.method = "GET",
-             .pattern = "/v1/events",
-             .operation_id = "streamEvents",
-             .summary = "The engine's events as they happen, as server-sent events",
-             .tag = "events",
-             .parameters = {query_param("pattern", text_schema(),
-                                        "a glob over event types: `*` (default), `memory.*`, "
-                                        "`*.error`, `loader.changed`")},
-             .answer = {{"type", "string"},
-                        {"description",
-                         "one SSE event per engine event: `id`, `event` (its type) and `data` "
-                         "(`{type, source, published_ms, payload}`); comments keep it alive"}},
-             .answer_type = "text/event-stream",
-             .answer_description = "a stream of server-sent events until the server stops",
-             .handle = [&streams](const call& c) -> core::result<reply> {
-               auto pattern = c.params.value("pattern", std::string("*"));
-               if (auto err = check_event_pattern(pattern)) return *err;
-               return streams.open(pattern, c.request_id);
-             }});
+void add_event_routes(route_table& table, event_streams& streams,
+                      const core::catalogue::catalogue& catalogue) {
+  table.add(
+      route_of(catalogue.at("stream_events"), [&streams](const call& c) -> core::result<reply> {
+        auto pattern = c.params.value("pattern", std::string("*"));
+        if (auto err = check_event_pattern(pattern)) return *err;
+        return streams.open(pattern, c.request_id);
+      }));
 }
 
 } // namespace sage::services::http

@@ -19,6 +19,10 @@ class engine;
 struct event;
 } // namespace sage::actors
 
+namespace sage::core::catalogue {
+class catalogue;
+} // namespace sage::core::catalogue
+
 namespace sage::services::http {
 
 struct event_stream_options {
@@ -69,6 +73,7 @@ private:
 };
 
 /// `GET /v1/events?pattern=GLOB` (default `*`) over `streams`, which must outlive the server.
-void add_event_routes(route_table& table, event_streams& streams);
+void add_event_routes(route_table& table, event_streams& streams,
+                      const core::catalogue::catalogue& catalogue);
 
 } // namespace sage::services::http

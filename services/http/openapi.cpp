@@ -42,6 +42,13 @@ json operation_of(const route& r) {
               {"schema", p.schema}};
     if (!p.description.empty()) item["description"] = p.description;
     params.push_back(std::move(item));
+    for (const auto& alias : p.aliases)
+      params.push_back({{"name", alias},
+                        {"in", "query"},
+                        {"required", false},
+                        {"deprecated", true},
+                        {"description", "the older name of `" + p.name + "`, still accepted"},
+                        {"schema", p.schema}});
   }
   if (!params.empty()) op["parameters"] = std::move(params);
   if (r.body)

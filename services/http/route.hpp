@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <optional>
@@ -17,6 +18,10 @@
 namespace httplib {
 struct Response;
 } // namespace httplib
+
+namespace sage::core::catalogue {
+struct operation;
+} // namespace sage::core::catalogue
 
 namespace sage::services::http {
 
@@ -31,6 +36,13 @@ struct parameter {
   json schema;
   std::string description;
   bool required = false;
+  /// Older names of a query parameter, still accepted (`q` for `query`); giving it under two
+  /// names is an error.
+  std::vector<std::string> aliases = {};
+  /// Whether `name` is this parameter's name or one of its aliases.
+  bool named(const std::string& n) const {
+    return n == name || std::find(aliases.begin(), aliases.end(), n) != aliases.end();
+  }
 };
 
 /// What a handler gets: parameters converted and checked against their schemas, and the body
@@ -75,6 +87,11 @@ struct route {
   bool open = false; ///< answered without an API key (`/health`)
   handler handle = {};
 };
+
+/// The route of a catalogue operation: method and URL from its HTTP binding, `operationId` its
+/// name, parameters in the path (named in the pattern), the query (GET, DELETE) or the body,
+/// with the catalogue's bounds, defaults and aliases, and its result as the answer.
+route route_of(const core::catalogue::operation& op, handler handle);
 
 /// Every route of the server, in the order they are documented.
 class route_table {

@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: MIT
 #include "services/http/router.hpp"
 
-#include "services/mcp/tools_schema.hpp"
+#include "core/catalogue/schema_check.hpp"
 
 #include "core/utf8_repair.hpp"
 
@@ -123,7 +123,7 @@ core::result<json> read_parameters(const route& r, const std::map<std::string, s
   auto out = json::object();
   for (const auto& [name, value] : query) {
     auto known = std::any_of(r.parameters.begin(), r.parameters.end(),
-                             [&](const parameter& p) { return !p.in_path && p.name == name; });
+                             [&](const parameter& p) { return !p.in_path && p.named(name); });
     if (known) continue;
     std::string names;
     for (const auto& p : r.parameters)
@@ -142,17 +142,31 @@ core::result<json> read_parameters(const route& r, const std::map<std::string, s
       if (!v) return v.err();
       value = std::move(*v);
     } else {
-      auto [first, last] = query.equal_range(p.name);
-      if (first == last) {
-        if (p.required) return param_error(p.name, "missing", p);
+      // the values given under the parameter's name or under one of its older names
+      std::vector<std::string> given;
+      std::set<std::string> names_used;
+      for (const auto& [name, text] : query)
+        if (p.named(name)) {
+          given.push_back(text);
+          names_used.insert(name);
+        }
+      std::string one_of;
+      if (!p.aliases.empty()) {
+        one_of = "pass exactly one of `" + p.name + "`";
+        for (const auto& a : p.aliases)
+          one_of += ", `" + a + "`";
+      }
+      if (given.empty()) {
+        if (p.required)
+          return param_error(p.name, one_of.empty() ? "missing" : "missing; " + one_of, p);
         continue;
       }
+      if (names_used.size() > 1) return param_error(p.name, one_of, p);
       bool repeats = p.schema.value("type", std::string()) == "array";
-      if (!repeats && std::next(first) != last)
-        return param_error(p.name, "given more than once", p);
+      if (!repeats && given.size() > 1) return param_error(p.name, "given more than once", p);
       if (repeats) value = json::array();
-      for (auto it = first; it != last; ++it) {
-        auto v = convert(p, it->second);
+      for (const auto& text : given) {
+        auto v = convert(p, text);
         if (!v) return v.err();
         if (repeats)
           value.push_back(std::move(*v));
@@ -160,7 +174,7 @@ core::result<json> read_parameters(const route& r, const std::map<std::string, s
           value = std::move(*v);
       }
     }
-    if (auto problem = mcp::check_against_schema(p.schema, value, p.name))
+    if (auto problem = core::catalogue::check_against_schema(p.schema, value, p.name))
       return bad_request("invalid parameter: " + *problem,
                          p.description.empty() ? std::string{}
                                                : "`" + p.name + "`: " + p.description);

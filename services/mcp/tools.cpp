@@ -2,7 +2,8 @@
 // SPDX-License-Identifier: MIT
 #include "services/mcp/tools.hpp"
 
-#include "services/mcp/tools_schema.hpp"
+#include "core/catalogue/catalogue.hpp"
+#include "core/catalogue/schema_check.hpp"
 
 #include "actors/engine.hpp"
 
@@ -63,6 +64,22 @@ tool_output tool_output::failure(const core::error& err, std::string_view hint) 
   return failure(std::move(text));
 }
 
+// -- tools from the catalogue -------------------------------------------------------------------
+
+tool_definition tool_of(const core::catalogue::operation& op, tool_handler handler) {
+  if (!op.mcp) throw std::logic_error("the catalogue leaves " + op.name + " out of MCP");
+  json output = op.result;
+  if (!op.mcp_result_member.empty())
+    output = {{"type", "object"},
+              {"properties", {{op.mcp_result_member, op.result}}},
+              {"required", {op.mcp_result_member}}};
+  return {
+      op.name,           op.title,
+      op.description,    core::catalogue::input_schema(op, core::catalogue::interface_kind::mcp),
+      std::move(output), {op.read_only, op.destructive, op.idempotent},
+      std::move(handler)};
+}
+
 // -- registry -----------------------------------------------------------------------------------
 
 tool_registry::tool_registry(std::function<size_t(std::string_view)> count_tokens,
@@ -114,7 +131,7 @@ json tool_registry::call(const tool_definition& tool, const json& arguments) con
   auto error_result = [](std::string text) {
     return json{{"content", json::array({text_content(std::move(text))})}, {"isError", true}};
   };
-  if (auto problem = check_against_schema(tool.input_schema, arguments))
+  if (auto problem = core::catalogue::check_against_schema(tool.input_schema, arguments))
     return error_result("invalid arguments for " + tool.name + ": " + *problem +
                         ". The inputSchema of " + tool.name +
                         " in tools/list describes every argument; fix the call and try again");
@@ -227,9 +244,13 @@ std::shared_ptr<const tool_registry> register_tools(server& srv, actors::engine&
   auto ctx = engine.context();
   auto registry = std::make_shared<tool_registry>(
       [ctx](std::string_view text) { return ctx->tokens.count(text); });
-  add_knowledge_tools(*registry, engine);
-  add_memory_tools(*registry, engine);
-  add_session_tools(*registry, engine);
+  core::catalogue::catalogue catalogue(engine.context()->cfg);
+  add_knowledge_tools(*registry, engine, catalogue);
+  add_memory_tools(*registry, engine, catalogue);
+  add_session_tools(*registry, engine, catalogue);
+  for (const auto& op : catalogue.operations())
+    if (op.mcp && registry->find(op.name) == nullptr)
+      throw std::logic_error("the catalogue offers " + op.name + " over MCP but no tool has it");
   register_tool_methods(srv, registry, pool);
   return registry;
 }

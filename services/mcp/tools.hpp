@@ -22,6 +22,11 @@ namespace sage::actors {
 class engine;
 } // namespace sage::actors
 
+namespace sage::core::catalogue {
+class catalogue;
+struct operation;
+} // namespace sage::core::catalogue
+
 namespace sage::services::mcp {
 
 // -- limits -------------------------------------------------------------------------------------
@@ -121,17 +126,25 @@ void register_tool_methods(server& srv, std::shared_ptr<const tool_registry> reg
 
 /// get_knowledge, get_context, search_knowledge, get_guidelines, get_framework, get_template,
 /// kb_info.
-void add_knowledge_tools(tool_registry& registry, actors::engine& engine);
+void add_knowledge_tools(tool_registry& registry, actors::engine& engine,
+                         const core::catalogue::catalogue& catalogue);
 
 /// memory_add, memory_search, memory_get, memory_update, memory_delete.
-void add_memory_tools(tool_registry& registry, actors::engine& engine);
+void add_memory_tools(tool_registry& registry, actors::engine& engine,
+                      const core::catalogue::catalogue& catalogue);
 
 /// budget_status, budget_check, session_start, session_update, session_checkpoint,
 /// session_handoff, session_end, session_status.
-void add_session_tools(tool_registry& registry, actors::engine& engine);
+void add_session_tools(tool_registry& registry, actors::engine& engine,
+                       const core::catalogue::catalogue& catalogue);
 
-/// The entry point for transports (`sage mcp`, `sage serve`): every tool of docs/mcp.md
-/// implemented so far, registered on `srv`, counting tokens with the engine's tokenizer.
+/// The tool of a catalogue operation: its name, title, description, input schema (the
+/// parameters MCP takes), output schema (the result, under `mcp_result_member` when set) and
+/// annotations, all from the entry; only the handler is the tool's own.
+tool_definition tool_of(const core::catalogue::operation& op, tool_handler handler);
+
+/// The entry point for transports (`sage mcp`, `sage serve`): every operation of the catalogue
+/// that MCP offers, registered on `srv`, counting tokens with the engine's tokenizer.
 /// `engine` and `pool` must outlive every session of `srv`. Call before the first session
 /// starts; returns the registry (for tests and listings).
 std::shared_ptr<const tool_registry> register_tools(server& srv, actors::engine& engine,

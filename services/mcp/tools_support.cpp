@@ -1,4 +1,5 @@
-// The shared schema and rendering of knowledge answers (LoadResults) for the tools.
+// The rendering of knowledge answers (LoadResults) for the tools; their schema is the
+// catalogue's.
 // SPDX-License-Identifier: MIT
 #include "services/mcp/tools_support.hpp"
 
@@ -10,41 +11,7 @@ namespace {
 constexpr size_t max_omitted_listed = 50;
 constexpr size_t max_omitted_in_text = 10;
 
-json section_refs_schema(std::string description) {
-  return {{"type", "array"},
-          {"description", std::move(description)},
-          {"items",
-           {{"type", "object"},
-            {"properties",
-             {{"id", {{"type", "string"}}},
-              {"tokens", {{"type", "integer"}}},
-              {"score", {{"type", "number"}}}}},
-            {"required", {"id", "tokens"}}}}};
-}
-
 } // namespace
-
-json load_result_schema() {
-  return output_schema(
-      {{"content", string_prop("Markdown; each section headed by its source")},
-       {"tokens", {{"type", "integer"}, {"description", "exact tokens of content"}}},
-       {"status",
-        enum_prop("how the answer was built", {"success", "partial", "fallback", "error"})},
-       {"complete", boolean_prop("false when anything was left out")},
-       {"duration_ms", {{"type", "number"}}},
-       {"timeout_ms", {{"type", "integer"}}},
-       {"files_loaded", strings_prop("documents included", 100000)},
-       {"layers", strings_prop("layers included", 1000)},
-       {"sections", section_refs_schema("sections included")},
-       {"omitted", section_refs_schema("best sections left out by the budget (at most 50)")},
-       {"omitted_count", {{"type", "integer"}, {"description", "all sections left out"}}},
-       {"budget", {{"type", "object"}}},
-       {"errors", strings_prop("why the status is not success", 1000)},
-       {"index", {{"type", "object"}}},
-       {"notice", string_prop("a note on how the request was adjusted")}},
-      {"content", "tokens", "status", "complete", "sections", "omitted", "omitted_count",
-       "budget"});
-}
 
 json load_result_structured(const core::load_result& r, const std::string& notice) {
   auto j = core::to_json(r);

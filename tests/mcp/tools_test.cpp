@@ -2,8 +2,8 @@
 // through tools/call, argument errors as tool results, the flows of memory and sessions, and
 // results cut to the token limit.
 // SPDX-License-Identifier: MIT
+#include "core/catalogue/schema_check.hpp"
 #include "services/mcp/tools.hpp"
-#include "services/mcp/tools_schema.hpp"
 #include "services/mcp/worker_pool.hpp"
 
 #include "mcp/engine_fixture.hpp"
@@ -71,8 +71,8 @@ struct tools_fixture : engine_session {
     BOOST_REQUIRE(r["content"].is_array() && !r["content"].empty());
     BOOST_TEST(r["content"][0]["type"] == "text");
     BOOST_TEST(!r["content"][0]["text"].get<std::string>().empty());
-    auto problem =
-        check_against_schema(registry->find(tool)->output_schema, r["structuredContent"]);
+    auto problem = core::catalogue::check_against_schema(registry->find(tool)->output_schema,
+                                                         r["structuredContent"]);
     BOOST_TEST(!problem.has_value(), tool << ": " << problem.value_or(""));
     return r["structuredContent"];
   }
@@ -288,7 +288,8 @@ BOOST_AUTO_TEST_CASE(tools_results_over_the_token_limit_are_cut) {
   BOOST_TEST(r["structuredContent"]["truncated"] == true);
   BOOST_TEST(contains(r["content"][0]["text"].get<std::string>(), "[cut here"));
   BOOST_TEST(contains(r["structuredContent"]["text"].get<std::string>(), "[cut here"));
-  BOOST_TEST(!check_against_schema(reg.find("big")->output_schema, r["structuredContent"]));
+  BOOST_TEST(!core::catalogue::check_against_schema(reg.find("big")->output_schema,
+                                                    r["structuredContent"]));
 }
 
 BOOST_AUTO_TEST_CASE(tools_worker_pool_runs_tasks_and_drains_on_destruction) {

@@ -160,7 +160,7 @@ BOOST_AUTO_TEST_CASE(search_answers_ranked_hits) {
 
 BOOST_AUTO_TEST_CASE(search_refuses_bad_parameters) {
   auto& s = server();
-  check_error(s.get("/v1/search"), 400, "invalid_argument", "`q`: missing");
+  check_error(s.get("/v1/search"), 400, "invalid_argument", "`query`: missing");
   check_error(s.get("/v1/search?q=x&limit=51"), 400, "invalid_argument", "at most 50");
   check_error(s.get("/v1/search?q=x&limit=ten"), 400, "invalid_argument", "expected an integer");
   check_error(s.get("/v1/search?q=x&limt=5"), 400, "invalid_argument",
@@ -289,12 +289,12 @@ BOOST_AUTO_TEST_CASE(the_document_is_openapi_3_1_with_every_route) {
                                "/v1/memory",
                                "/v1/memory/{id}",
                                "/v1/sessions",
-                               "/v1/sessions/{id}",
-                               "/v1/sessions/{id}/steps",
-                               "/v1/sessions/{id}/checkpoints",
-                               "/v1/sessions/{id}/handoff",
-                               "/v1/sessions/{id}/end",
-                               "/v1/checkpoints/{id}/restore",
+                               "/v1/sessions/{session_id}",
+                               "/v1/sessions/{session_id}/steps",
+                               "/v1/sessions/{session_id}/checkpoints",
+                               "/v1/sessions/{session_id}/handoff",
+                               "/v1/sessions/{session_id}/end",
+                               "/v1/checkpoints/{checkpoint_id}/restore",
                                "/v1/budget",
                                "/v1/budget/reservations",
                                "/v1/budget/reservations/{id}/commit",

@@ -1,10 +1,10 @@
 // Checks JSON values against the JSON Schema subset of the tool schemas.
 // SPDX-License-Identifier: MIT
-#include "services/mcp/tools_schema.hpp"
+#include "core/catalogue/schema_check.hpp"
 
 #include <cmath>
 
-namespace sage::services::mcp {
+namespace sage::core::catalogue {
 namespace {
 
 using json = nlohmann::json;
@@ -159,4 +159,4 @@ std::optional<std::string> check_against_schema(const json& schema, const json& 
   return std::move(problem->message);
 }
 
-} // namespace sage::services::mcp
+} // namespace sage::core::catalogue

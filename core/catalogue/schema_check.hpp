@@ -8,7 +8,7 @@
 #include <optional>
 #include <string>
 
-namespace sage::services::mcp {
+namespace sage::core::catalogue {
 
 /// Checks `value` against `schema`, supporting `type` (a name or a list of names), `enum`,
 /// `minimum`, `maximum`, `minLength`, `maxLength`, `maxItems`, `items`, `properties`,
@@ -32,4 +32,4 @@ std::optional<std::string> check_against_schema(const nlohmann::json& schema,
                                                 const nlohmann::json& value,
                                                 const std::string& where = {});
 
-} // namespace sage::services::mcp
+} // namespace sage::core::catalogue
