@@ -1,32 +1,46 @@
 // The metrics SAGE exports (docs/operations.md) on one registry, with a method per thing that
-// happens, so the places that count need not know metric names or label orders.
+// happens, so the places that count need not know metric names or labels.
 // SPDX-License-Identifier: MIT
 #pragma once
 
 #include "core/circuit_breaker.hpp"
-#include "core/metrics.hpp"
 #include "core/token_budget.hpp"
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace sage::core {
 
 /// Operation durations from 50 µs (a lookup in memory) to 10 s (the analysis deadline, T5).
 std::vector<double> operation_duration_buckets();
 
+/// What is read from the system when metrics are scraped; the I/O is services/telemetry's.
+struct process_reading {
+  std::optional<uint64_t> resident_bytes; ///< nothing when unreadable: the gauge keeps its value
+  uint64_t memory_database_bytes = 0;
+};
+
 /// Owned by the engine's context (one per engine, no process-wide registry); every method is
-/// safe from any thread and none allocates once a series exists.
+/// safe from any thread. A labelled call looks its series up by a label map that prometheus-cpp
+/// builds anew each time (well under a microsecond, against an engine operation's tens).
 class sage_metrics {
 public:
   explicit sage_metrics(std::string_view version = SAGE_VERSION);
+  ~sage_metrics();
+  sage_metrics(const sage_metrics&) = delete;
+  sage_metrics& operator=(const sage_metrics&) = delete;
 
-  metrics_registry& registry() { return registry_; }
+  /// The Prometheus text of every metric, after reading the process (`read_process_with`).
+  std::string render() const;
 
-  /// The Prometheus text of every metric, after running the registry's collectors.
-  std::string render() const { return registry_.render(); }
+  /// Sets what `render` calls first for the resident memory and the memory database's size;
+  /// replaces an earlier reader. It runs on whichever thread renders.
+  void read_process_with(std::function<process_reading()> read);
 
   /// A finished engine operation (`search`, `memory_add`, ...): `status` is `ok`, `partial`,
   /// `fallback` or `error`.
@@ -51,23 +65,10 @@ public:
   /// A session's budget level as last seen: `before` is the level it was counted at, if it was.
   void session_budget_level(std::optional<budget_level> before, budget_level now);
 
-  /// Resident memory of the process and the size of the memory database, set by collectors.
-  metric_gauge& memory_usage() { return memory_usage_; }
-  metric_gauge& memory_database_size() { return memory_database_; }
-
 private:
-  metrics_registry registry_;
-  counter_family& requests_;
-  counter_family& operations_;
-  histogram_family& durations_;
-  counter_family& errors_;
-  metric_counter& cache_hits_;
-  metric_counter& cache_misses_;
-  metric_counter& tokens_;
-  metric_gauge& memory_usage_;
-  metric_gauge& memory_database_;
-  gauge_family& breakers_;
-  gauge_family& budget_sessions_;
+  /// The registry and its families; prometheus-cpp stays out of this widely included header.
+  struct state;
+  std::unique_ptr<state> state_;
 };
 
 } // namespace sage::core

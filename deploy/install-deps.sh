@@ -26,6 +26,7 @@ build_packages=(
   libpcre2-dev               # tokenizer pre-split patterns (\p{L}, look-ahead)
   libicu-dev                 # sentence and word boundaries for extractive summaries
   libssl-dev                 # SHA-256 checksums of backups (libcrypto)
+  prometheus-cpp-dev         # metrics registry and Prometheus text format (core library)
 )
 
 # The packages that own the libraries the `sage` binary loads, as named in Debian bookworm
@@ -43,6 +44,7 @@ runtime_packages=(
   libuuid1
   libpcre2-8-0
   libicu72
+  libprometheus-cpp-core1.0
 )
 
 # Beyond the build: tests, benchmarks and the tools the ctest entries call.

@@ -15,8 +15,9 @@
 namespace sage::services::cli {
 
 /// The Prometheus text of `rt`'s engine, with the process's resident memory and the memory
-/// database's size read at each call; safe from any thread. Call it once per process (it adds
-/// the collector of those two) and hand the function to every server that shows metrics.
+/// database's size read at each call; safe from any thread. Call it once per process (it sets
+/// the engine metrics' reader of those two) and hand the function to every server that shows
+/// metrics.
 std::function<std::string()> metrics_text(runtime& rt);
 
 /// Binds GET /metrics serving `text` on `host`:`port` (default server.metrics_port; 0 = any

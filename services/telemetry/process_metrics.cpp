@@ -27,9 +27,8 @@ uint64_t database_bytes(const std::filesystem::path& db) {
 }
 
 void collect_process_metrics(core::sage_metrics& metrics, std::filesystem::path memory_db) {
-  metrics.registry().on_collect([&metrics, db = std::move(memory_db)] {
-    if (auto rss = resident_bytes()) metrics.memory_usage().set(static_cast<double>(*rss));
-    metrics.memory_database_size().set(static_cast<double>(database_bytes(db)));
+  metrics.read_process_with([db = std::move(memory_db)] {
+    return core::process_reading{resident_bytes(), database_bytes(db)};
   });
 }
 

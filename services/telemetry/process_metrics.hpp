@@ -17,8 +17,8 @@ std::optional<uint64_t> resident_bytes();
 /// Size of a SQLite database with its `-wal` file; 0 when it does not exist (yet).
 uint64_t database_bytes(const std::filesystem::path& db);
 
-/// Registers a collector on `metrics` that sets `sage_memory_usage_bytes` and
-/// `sage_memory_database_bytes` (from `memory_db`) before every rendering.
+/// Makes `metrics` read `sage_memory_usage_bytes` and `sage_memory_database_bytes` (from
+/// `memory_db`) before every rendering.
 void collect_process_metrics(core::sage_metrics& metrics, std::filesystem::path memory_db);
 
 } // namespace sage::services::telemetry
