@@ -41,7 +41,23 @@ void declare_budget(std::vector<operation>& out, const config&) {
                                     0, max_tokens)
                          .alias("check")
                          .without({mcp}, "budget_check answers whether tokens fit")},
-      .result = {{"type", "object"}},
+      // one session's report, every active session's level (no session), or whether tokens
+      // fit (HTTP and CLI with `tokens`)
+      .result = {{"type", "object"},
+                 {"properties",
+                  {{"session_id", {{"type", "string"}}},
+                   {"level", {{"type", "string"}}},
+                   {"status", {{"type", "object"}}},
+                   {"recommendations", {{"type", "array"}, {"items", {{"type", "string"}}}}},
+                   {"markdown", {{"type", "string"}}},
+                   {"sessions", {{"type", "array"}, {"items", {{"type", "object"}}}}},
+                   {"count", {{"type", "integer"}}},
+                   {"tokens", {{"type", "integer"}}},
+                   {"fits", {{"type", "boolean"}}}}},
+                 {"anyOf",
+                  {{{"required", {"session_id", "level", "status", "recommendations"}}},
+                   {{"required", {"sessions", "count"}}},
+                   {{"required", {"session_id", "tokens", "fits"}}}}}},
       .timeout = timeout_level::t2,
       .read_only = true,
       .idempotent = true,
