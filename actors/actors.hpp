@@ -85,8 +85,9 @@ using timeout_supervisor_actor = engine_actor::extend<
 
 /// The MEMORY STORE: the single writer of the working memory in its process (entries,
 /// sessions, checkpoints, reservations in one SQLite file that other processes may share).
-/// It opens the database on first use; every write to a session is followed by a budget check
-/// of that session (see token_budget_actor) before the answer goes out.
+/// It opens the database on first use. After every write to a session it reads the session's
+/// budget, asks the budget controller once what to do (see token_budget_actor), does it, and
+/// only then answers the write.
 using memory_store_actor = caf::typed_actor<
     // Entries: add one, add a batch (all or nothing), get, update, delete (answers the id).
     caf::replies_to<atom::add, core::memory_entry>::with<core::memory_entry>,
@@ -117,12 +118,9 @@ using memory_store_actor = caf::typed_actor<
     caf::replies_to<atom::restore, std::string>::with<core::session>,
     // The handoff package of a session within a token maximum.
     caf::replies_to<atom::handoff, std::string, uint64_t>::with<handoff_answer>,
-    // For the budget controller: a session's budget; record its level (answers the previous
-    // one); summarise at critical; prune at overflow.
+    // A session's budget as the database holds it (for the budget controller's status and
+    // check answers).
     caf::replies_to<atom::budget, std::string>::with<core::budget_status>,
-    caf::replies_to<atom::level, std::string, core::budget_level>::with<core::budget_level>,
-    caf::replies_to<atom::summarize, std::string>::with<budget_action>,
-    caf::replies_to<atom::shrink, std::string>::with<budget_action>,
     // Reservations: hold tokens (session, tokens, ttl in ms; 0 = configured), commit, release.
     caf::replies_to<atom::reserve, std::string, uint64_t, uint64_t>::with<std::string>,
     caf::replies_to<atom::commit, std::string>::with<std::string>,
@@ -130,21 +128,28 @@ using memory_store_actor = caf::typed_actor<
     // The node hands over the event router or a (re)started budget controller.
     caf::reacts_to<atom::wire, std::string, uint32_t, caf::actor>>;
 
-/// The TOKEN BUDGET controller: levels per session, `budget.level_changed` on each change,
-/// summarising at critical and pruning at overflow (through the memory store, the writer).
+/// The TOKEN BUDGET controller: the policy and this process's view of the levels (the last
+/// level seen per session, the `sage_budget_sessions` gauge, `budget.level_changed`). The
+/// memory store owns the database and does what the controller decides; the numbers every
+/// process must agree on (usage, reservations, the recorded level) stay in the database.
 using token_budget_actor = caf::typed_actor<
     // The status report of a session.
     caf::replies_to<atom::status, std::string>::with<budget_report>,
     // Whether `tokens` more fit the session's budget.
     caf::replies_to<atom::check, std::string, uint64_t>::with<core::budget_check>,
-    // Re-reads a session's usage after a write: publishes a level change and summarises or
-    // prunes when the level asks for it.
-    caf::replies_to<atom::observe, std::string>::with<budget_action>,
+    // After a write, the sessions it touched as the store found them: publishes the level
+    // changes, answers what to do to each (in the same order). The one request a write costs.
+    caf::replies_to<atom::observe, std::vector<budget_observation>>::with<std::vector<budget_plan>>,
+    // The level a session reached after the store acted on a plan, when it differs from the
+    // one observed (one-way).
+    caf::reacts_to<atom::level, budget_observation>,
     // Reservations, kept by the store: hold (session, tokens, ttl in ms; 0 = configured),
     // commit, release; each answers the reservation id.
     caf::replies_to<atom::reserve, std::string, uint64_t, uint64_t>::with<std::string>,
     caf::replies_to<atom::commit, std::string>::with<std::string>,
     caf::replies_to<atom::release, std::string>::with<std::string>,
+    // What it has been asked and has asked so far.
+    caf::replies_to<atom::stats>::with<budget_stats>,
     // The node hands over the event router or a (re)started memory store.
     caf::reacts_to<atom::wire, std::string, uint32_t, caf::actor>>;
 

@@ -122,22 +122,55 @@ typename Inspector::result_type inspect(Inspector& f, handoff_answer& x) {
            x.package);
 }
 
-/// What the budget controller did to a session, or found it needed.
-struct budget_action {
+/// What the memory store found in a session right after a write, for the budget controller:
+/// the budget as the database holds it now (`core::session_budget`) and the level recorded for
+/// the session before this observation (`core::record_level`, which also recorded `status.level`).
+struct budget_observation {
   std::string session_id;
-  core::budget_level level_before = core::budget_level::normal;
-  core::budget_level level_after = core::budget_level::normal;
-  uint64_t used_before = 0;
-  uint64_t used_after = 0;
-  std::string summary_id;              ///< the summary entry written, if any
-  std::vector<std::string> summarised; ///< entries the summary replaced
-  std::vector<std::string> pruned;     ///< entries deleted
-  bool enough = true;                  ///< the session is below critical afterwards
+  core::budget_status status;
+  core::budget_level previous = core::budget_level::normal; ///< recorded before this observation
+  /// This observation changed the recorded level: `budget.level_changed` is published for it.
+  /// Exactly one process sees a given change as changed (the record is one transaction).
+  bool changed = false;
 };
 
-template <class Inspector> typename Inspector::result_type inspect(Inspector& f, budget_action& x) {
-  return f(caf::meta::type_name("sage.budget_action"), x.session_id, x.level_before, x.level_after,
-           x.used_before, x.used_after, x.summary_id, x.summarised, x.pruned, x.enough);
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, budget_observation& x) {
+  return f(caf::meta::type_name("sage.budget_observation"), x.session_id, x.status, x.previous,
+           x.changed);
+}
+
+/// What the budget controller asks the memory store to do to a session after a write.
+enum class budget_step : uint8_t {
+  none,      ///< below critical: nothing
+  summarise, ///< critical: summarise old entries (`core::summarise_session`)
+  prune,     ///< overflow: prune ephemeral then low entries, then summarise if still critical
+};
+
+/// The controller's answer for one observed session.
+struct budget_plan {
+  std::string session_id;
+  budget_step step = budget_step::none;
+};
+
+template <class Inspector> typename Inspector::result_type inspect(Inspector& f, budget_plan& x) {
+  return f(caf::meta::type_name("sage.budget_plan"), x.session_id, x.step);
+}
+
+/// What the budget controller has been asked and has asked since it started, for tests and
+/// diagnostics: a memory write costs one `observe` request and nothing back to the store.
+struct budget_stats {
+  uint64_t observe_requests = 0;  ///< `observe` requests received (one per write)
+  uint64_t observed_sessions = 0; ///< sessions in them
+  uint64_t level_notes = 0;       ///< one-way level messages received (after an action)
+  uint64_t front_requests = 0;    ///< status, check, reserve, commit, release received
+  uint64_t store_requests = 0;    ///< requests this controller sent to the memory store
+  uint64_t plans_to_act = 0;      ///< sessions answered with a step other than none
+};
+
+template <class Inspector> typename Inspector::result_type inspect(Inspector& f, budget_stats& x) {
+  return f(caf::meta::type_name("sage.budget_stats"), x.observe_requests, x.observed_sessions,
+           x.level_notes, x.front_requests, x.store_requests, x.plans_to_act);
 }
 
 /// `budget status`: the numbers, the advice for the level and the Markdown report.

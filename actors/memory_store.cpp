@@ -33,21 +33,49 @@ caf::error failure(const core::error& e) {
   return to_caf_error(e);
 }
 
-/// Answers `value` once the budget controller has looked at `session` (no session, or no
-/// controller: at once). The write has happened either way, so a controller that fails or is
-/// slow is logged and the value still goes out.
+/// Answers `value` once the budget of each of `sessions` has been dealt with (no session, or
+/// no controller: at once). The store holds the connection, so it reads the budgets itself and
+/// asks the controller one request for the whole write: the controller keeps the policy and
+/// the levels, and sends nothing back to the store on this path. What the answer asks for
+/// (pruning, a summary) is done here before the write is answered. The write has happened
+/// either way, so a controller that fails or is slow is logged and the value still goes out.
 template <class T>
-caf::result<T> after_budget(self_pointer self, const std::string& session, T value) {
+caf::result<T> after_budget(self_pointer self, core::memory_db& db,
+                            const std::vector<std::string>& sessions, T value) {
   auto& st = self->state;
-  if (session.empty() || !st.budget) return value;
+  if (!st.budget) return value;
+  std::vector<budget_observation> seen;
+  for (const auto& session : sessions) {
+    if (session.empty()) continue;
+    auto o = st.observe_budget(db, session);
+    if (!o) {
+      spdlog::warn("failed to read the budget of session {}: {}", session, o.err().message);
+      continue;
+    }
+    seen.push_back(std::move(*o));
+  }
+  if (seen.empty()) return value;
   auto rp = self->make_response_promise<T>();
-  self->request(st.budget, timeouts::budget_observe, atom::observe_v, session)
-      .then([rp, value](const budget_action&) mutable { rp.deliver(std::move(value)); },
-            [rp, value, session](const caf::error& err) mutable {
-              spdlog::warn("budget check of session {} failed: {}", session, to_string(err));
-              rp.deliver(std::move(value));
-            });
+  self->request(st.budget, timeouts::budget_observe, atom::observe_v, seen)
+      .then(
+          [self, rp, value, seen](const std::vector<budget_plan>& plans) mutable {
+            auto opened = self->state.open();
+            for (size_t i = 0; opened && i < plans.size() && i < seen.size(); ++i)
+              if (plans[i].step != budget_step::none && plans[i].session_id == seen[i].session_id)
+                self->state.carry_out(**opened, plans[i], seen[i]);
+            rp.deliver(std::move(value));
+          },
+          [rp, value](const caf::error& err) mutable {
+            spdlog::warn("budget check after a write failed: {}", to_string(err));
+            rp.deliver(std::move(value));
+          });
   return rp;
+}
+
+template <class T>
+caf::result<T> after_budget(self_pointer self, core::memory_db& db, const std::string& session,
+                            T value) {
+  return after_budget(self, db, std::vector<std::string>{session}, std::move(value));
 }
 
 nlohmann::json entry_event(const core::memory_entry& e) {
@@ -81,18 +109,6 @@ core::result<std::optional<core::session_status>> parse_status_filter(const std:
   if (text == "ended") return std::optional(core::session_status::ended);
   return core::make_error(core::error_code::invalid_argument,
                           "unknown session status '" + text + "'", "use active or ended");
-}
-
-/// The controller's view of a summary or a pruning.
-template <class Outcome> budget_action to_action(const std::string& session, const Outcome& o) {
-  budget_action a;
-  a.session_id = session;
-  a.level_before = o.level_before;
-  a.level_after = o.level_after;
-  a.used_before = o.tokens_before;
-  a.used_after = o.tokens_after;
-  a.enough = o.enough;
-  return a;
 }
 
 } // namespace
@@ -135,6 +151,64 @@ void memory_store_state::publish(std::string type, const nlohmann::json& payload
   actors::publish(router, std::move(type), payload, name);
 }
 
+core::result<budget_observation> memory_store_state::observe_budget(core::memory_db& store,
+                                                                    const std::string& session) {
+  const auto now = std::chrono::system_clock::now();
+  auto status = core::session_budget(store, ctx->cfg.budget, session, now);
+  if (!status) return status.err();
+  // Recorded here, by the process that made the write, so that the record and the write see
+  // the same database; the controller learns from `changed` whether to publish the change.
+  auto change = core::record_level(store, session, status->level, now);
+  if (!change) return change.err();
+  return budget_observation{session, std::move(*status), change->previous, change->changed};
+}
+
+void memory_store_state::carry_out(core::memory_db& store, const budget_plan& plan,
+                                   const budget_observation& seen) {
+  const auto& session = plan.session_id;
+  const auto& cfg = ctx->cfg.budget;
+  // Both functions check the level again inside their own transaction, so a plan that another
+  // write (or process) has made moot does nothing.
+  bool summarise = plan.step == budget_step::summarise;
+  if (plan.step == budget_step::prune) {
+    auto done = core::prune_for_budget(store, cfg, session, std::chrono::system_clock::now());
+    if (!done) {
+      spdlog::warn("failed to prune session {}: {}", session, done.err().message);
+      summarise = true;
+    } else {
+      if (!done->deleted_ids.empty())
+        publish("memory.pruned", {{"session_id", session},
+                                  {"ids", done->deleted_ids},
+                                  {"count", done->deleted_ids.size()},
+                                  {"reason", "budget overflow"},
+                                  {"tokens_before", done->tokens_before},
+                                  {"tokens_after", done->tokens_after}});
+      summarise = done->level_after >= core::budget_level::critical;
+    }
+  }
+  if (summarise) {
+    auto done =
+        core::summarise_session(store, cfg, ctx->tokens, session, std::chrono::system_clock::now());
+    if (!done)
+      spdlog::warn("failed to summarise session {}: {}", session, done.err().message);
+    else if (done->summary)
+      publish("memory.summarized", {{"session_id", session},
+                                    {"summary_id", done->summary->id},
+                                    {"replaced", done->replaced_ids},
+                                    {"tokens_before", done->tokens_before},
+                                    {"tokens_after", done->tokens_after}});
+  }
+  auto after = observe_budget(store, session);
+  if (!after) {
+    spdlog::warn("failed to record the budget level of session {}: {}", session,
+                 after.err().message);
+    return;
+  }
+  // One-way: the controller answers nothing, and the write waits for nothing more.
+  if ((after->changed || after->status.level != seen.status.level) && budget)
+    caf::anon_send(budget, atom::level_v, std::move(*after));
+}
+
 memory_store_actor::behavior_type
 memory_store(memory_store_actor::stateful_pointer<memory_store_state> self,
              std::shared_ptr<engine_context> ctx) {
@@ -153,7 +227,7 @@ memory_store(memory_store_actor::stateful_pointer<memory_store_state> self,
         self->state.publish("memory.added", entry_event(*added));
         self->state.retain_after_write(db);
         auto session = added->session_id;
-        return after_budget(self, session, std::move(*added));
+        return after_budget(self, db, session, std::move(*added));
       },
       [=](atom::add,
           std::vector<core::memory_entry>& batch) -> caf::result<std::vector<core::memory_entry>> {
@@ -166,12 +240,9 @@ memory_store(memory_store_actor::stateful_pointer<memory_store_state> self,
           if (!e.session_id.empty()) sessions.insert(e.session_id);
         }
         self->state.retain_after_write(db);
-        // The controller looks at each session the batch touched; the first one is awaited.
-        std::string first = sessions.empty() ? std::string() : *sessions.begin();
-        for (const auto& other : sessions)
-          if (other != first && self->state.budget)
-            caf::anon_send(self->state.budget, atom::observe_v, other);
-        return after_budget(self, first, std::move(*added));
+        // Every session the batch touched, in one request, dealt with before the answer.
+        return after_budget(self, db, std::vector<std::string>(sessions.begin(), sessions.end()),
+                            std::move(*added));
       },
       [=](atom::get, const std::string& id) -> caf::result<core::memory_entry> {
         SAGE_OPEN_DB(db);
@@ -184,7 +255,7 @@ memory_store(memory_store_actor::stateful_pointer<memory_store_state> self,
         if (!updated) return failure(updated.err());
         self->state.publish("memory.updated", entry_event(*updated));
         auto session = updated->session_id;
-        return after_budget(self, session, std::move(*updated));
+        return after_budget(self, db, session, std::move(*updated));
       },
       [=](atom::remove, const std::string& id) -> caf::result<std::string> {
         SAGE_OPEN_DB(db);
@@ -192,7 +263,7 @@ memory_store(memory_store_actor::stateful_pointer<memory_store_state> self,
         if (!entry) return failure(entry.err());
         if (auto err = db.remove(id)) return failure(*err);
         self->state.publish("memory.deleted", entry_event(*entry));
-        return after_budget(self, entry->session_id, id);
+        return after_budget(self, db, entry->session_id, id);
       },
       [=](atom::query, const core::memory_query& q) -> caf::result<core::memory_page> {
         SAGE_OPEN_DB(db);
@@ -243,7 +314,7 @@ memory_store(memory_store_actor::stateful_pointer<memory_store_state> self,
                                                   {"objective", restored->objective},
                                                   {"resumed_from", r.checkpoint_id}});
           auto id = restored->id;
-          return after_budget(self, id, std::move(*restored));
+          return after_budget(self, db, id, std::move(*restored));
         }
         auto started = sessions.start(r.objective, r.steps, r.task_id);
         if (!started) return failure(started.err());
@@ -258,7 +329,7 @@ memory_store(memory_store_actor::stateful_pointer<memory_store_state> self,
         auto updated = core::session_store(db).update(id, change);
         if (!updated) return failure(updated.err());
         if (!change.decision && !change.context) return std::move(*updated);
-        return after_budget(self, id, std::move(*updated));
+        return after_budget(self, db, id, std::move(*updated));
       },
       [=](atom::step, const std::string& id,
           const std::string& text) -> caf::result<core::session> {
@@ -311,7 +382,7 @@ memory_store(memory_store_actor::stateful_pointer<memory_store_state> self,
         auto restored = core::session_store(db).restore(checkpoint_id);
         if (!restored) return failure(restored.err());
         auto id = restored->id;
-        return after_budget(self, id, std::move(*restored));
+        return after_budget(self, db, id, std::move(*restored));
       },
       [=](atom::handoff, const std::string& id,
           uint64_t max_tokens) -> caf::result<handoff_answer> {
@@ -333,53 +404,11 @@ memory_store(memory_store_actor::stateful_pointer<memory_store_state> self,
             {{"session_id", id}, {"tokens", out.tokens}, {"max_tokens", max_tokens}});
         return out;
       },
-      // -- for the budget controller --
+      // -- for the budget controller's status and check --
       [=](atom::budget, const std::string& session) -> caf::result<core::budget_status> {
         SAGE_OPEN_DB(db);
         return answer(core::session_budget(db, self->state.ctx->cfg.budget, session,
                                            std::chrono::system_clock::now()));
-      },
-      [=](atom::level, const std::string& session,
-          core::budget_level level) -> caf::result<core::budget_level> {
-        SAGE_OPEN_DB(db);
-        auto change = core::record_level(db, session, level);
-        if (!change) return failure(change.err());
-        return change->previous;
-      },
-      [=](atom::summarize, const std::string& session) -> caf::result<budget_action> {
-        SAGE_OPEN_DB(db);
-        auto& st = self->state;
-        auto done = core::summarise_session(db, st.ctx->cfg.budget, st.ctx->tokens, session,
-                                            std::chrono::system_clock::now());
-        if (!done) return failure(done.err());
-        auto out = to_action(session, *done);
-        if (done->summary) {
-          out.summary_id = done->summary->id;
-          out.summarised = done->replaced_ids;
-          st.publish("memory.summarized", {{"session_id", session},
-                                           {"summary_id", out.summary_id},
-                                           {"replaced", out.summarised},
-                                           {"tokens_before", out.used_before},
-                                           {"tokens_after", out.used_after}});
-        }
-        return out;
-      },
-      [=](atom::shrink, const std::string& session) -> caf::result<budget_action> {
-        SAGE_OPEN_DB(db);
-        auto& st = self->state;
-        auto done = core::prune_for_budget(db, st.ctx->cfg.budget, session,
-                                           std::chrono::system_clock::now());
-        if (!done) return failure(done.err());
-        auto out = to_action(session, *done);
-        out.pruned = done->deleted_ids;
-        if (!out.pruned.empty())
-          st.publish("memory.pruned", {{"session_id", session},
-                                       {"ids", out.pruned},
-                                       {"count", out.pruned.size()},
-                                       {"reason", "budget overflow"},
-                                       {"tokens_before", out.used_before},
-                                       {"tokens_after", out.used_after}});
-        return out;
       },
       // -- reservations --
       [=](atom::reserve, const std::string& session, uint64_t tokens,
@@ -397,7 +426,7 @@ memory_store(memory_store_actor::stateful_pointer<memory_store_state> self,
         auto held = reservations.get_reservation(id);
         if (!held) return failure(held.err());
         if (auto err = reservations.commit(id)) return failure(*err);
-        return after_budget(self, held->session_id, id);
+        return after_budget(self, db, held->session_id, id);
       },
       [=](atom::release, const std::string& id) -> caf::result<std::string> {
         SAGE_OPEN_DB(db);

@@ -42,12 +42,26 @@ struct memory_store_state {
 
   /// Publishes an event of the memory store.
   void publish(std::string type, const nlohmann::json& payload);
+
+  // -- the budget after a write --
+
+  /// The session's budget now and its level recorded (`core::record_level`): what the budget
+  /// controller decides from.
+  core::result<budget_observation> observe_budget(core::memory_db& store,
+                                                  const std::string& session);
+
+  /// Does what the controller planned for a session observed at `seen` (prune, summarise,
+  /// publishing `memory.pruned` / `memory.summarized`), records the level that results and
+  /// tells the controller (one-way) when it differs from `seen`. Failures are logged: the
+  /// write that led here has happened and is answered either way.
+  void carry_out(core::memory_db& store, const budget_plan& plan, const budget_observation& seen);
 };
 
 /// Runs in a thread of its own (spawn it detached): SQLite calls block, and a write may wait
-/// up to the busy timeout for another process. A write that touches a session is answered
-/// once the budget controller has looked at the session, so a caller sees the summary or the
-/// pruning its write caused.
+/// up to the busy timeout for another process. A write that touches sessions is answered once
+/// the budget has been dealt with: the store reads each session's budget, asks the budget
+/// controller what to do in one request for the whole write, and does it itself, so a caller
+/// sees the summary or the pruning its write caused.
 memory_store_actor::behavior_type
 memory_store(memory_store_actor::stateful_pointer<memory_store_state> self,
              std::shared_ptr<engine_context> ctx);

@@ -19,11 +19,13 @@ constexpr auto relay_resubscribe = std::chrono::milliseconds(200);
 /// How often the loader retries a rebuild that failed (the root is missing or unreadable).
 constexpr auto rebuild_retry = std::chrono::seconds(1);
 
-/// A budget check after a write, including a summary or a pruning it may start. The write is
-/// answered when the check is done or this passes.
+/// The budget controller's answer to what a write found (what to do to its sessions). The
+/// controller decides from what it is sent, without reading anything, so this only bounds a
+/// stuck or restarting controller: the write is answered when the answer (and the pruning or
+/// summary it asks for, done by the store itself) is done or this passes.
 constexpr auto budget_observe = std::chrono::seconds(10);
 
-/// One step of a budget check: a read or a write of the memory store.
+/// A read of the memory store for the budget controller (status, check).
 constexpr auto memory_step = std::chrono::seconds(8);
 
 /// How long an outside caller (CLI, HTTP) waits for the memory store or the budget controller:

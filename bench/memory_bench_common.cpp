@@ -57,8 +57,10 @@ constexpr int priorities[] = {10, 20, 30, 40, 50, 50, 60, 70, 80, 90, 100};
 } // namespace
 
 std::string session_name(size_t i) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "session-%03zu", i);
+  // A UUID, as the store requires of session ids; zero-padded so that the names sort as the
+  // numbers do.
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "00000000-0000-4000-8000-%012zu", i);
   return buf;
 }
 

@@ -63,7 +63,7 @@ report run_engine_part(const fs::path& data_dir, core::memory_db& store,
   auto cfg = core::default_config();
   cfg.data_dir = data_dir.string();
   cfg.token_encoding = encoding;
-  // As the engine does after each write, record every session's level once beforehand, so
+  // As the memory store does after each write, record every session's level once beforehand, so
   // that neither side pays for the first record of a session.
   const auto now = std::chrono::system_clock::now();
   for (size_t i = 0; i < n_sessions; ++i) {
@@ -90,8 +90,8 @@ report run_engine_part(const fs::path& data_dir, core::memory_db& store,
 
   // Rounds of 100 entries per kind, the kinds one after the other, so that load on the machine
   // and the growth of the database fall on all of them alike. Each batch holds entries of one
-  // session, as one agent's batch does (the engine awaits the budget check of the first
-  // session of a batch only; the others run after it has answered).
+  // session, as one agent's batch does, so that the direct side's one budget check matches the
+  // engine's (which checks every session of a batch before answering).
   kind_timing add, add_budget, engine_one, add_batch, engine_batch;
   size_t errors = 0;
   std::string first_error;

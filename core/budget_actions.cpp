@@ -197,28 +197,45 @@ result<budget_status> session_budget(memory_db& db, const budget_config& cfg,
                      static_cast<size_t>(std::max<int64_t>(*held, 0)));
 }
 
+namespace {
+
+/// The level stored for a session, if any.
+result<std::optional<budget_level>> stored_level(sqlite::connection& conn,
+                                                 const std::string& session_id) {
+  auto st = conn.prepare("SELECT level FROM budget_levels WHERE session_id = ?");
+  if (!st) return st.err();
+  auto row = st->bind(1, session_id).step();
+  if (!row) return row.err();
+  if (!*row) return std::optional<budget_level>{};
+  auto level = parse_level(st->column_text(0));
+  if (!level) return level.err();
+  return std::optional(*level);
+}
+
+} // namespace
+
 result<level_change> record_level(memory_db& db, const std::string& session_id, budget_level level,
                                   budget_time_point now) {
   auto& conn = db.connection();
-  auto tx = sqlite::transaction::begin(conn);
-  if (!tx) return tx.err();
   level_change change;
   change.current = level;
-  bool stored = false;
-  {
-    auto st = conn.prepare("SELECT level FROM budget_levels WHERE session_id = ?");
-    if (!st) return st.err();
-    auto row = st->bind(1, session_id).step();
-    if (!row) return row.err();
-    if (*row) {
-      auto previous = parse_level(st->column_text(0));
-      if (!previous) return previous.err();
-      change.previous = *previous;
-      stored = true;
-    }
+  // Almost every write leaves the level where it was. A plain read (no write lock) settles
+  // that case: a stored level equal to this one is no change, whichever process stored it.
+  // Only a difference takes the write lock and reads again, so that of several processes
+  // recording the same change exactly one sees it as changed.
+  if (auto seen = stored_level(conn, session_id); !seen) {
+    return seen.err();
+  } else if (*seen == level) {
+    change.previous = level;
+    return change;
   }
+  auto tx = sqlite::transaction::begin(conn);
+  if (!tx) return tx.err();
+  auto stored = stored_level(conn, session_id);
+  if (!stored) return stored.err();
+  if (*stored) change.previous = **stored;
   change.changed = change.previous != level;
-  if (stored && !change.changed) return change; // nothing to write; rolls back the read
+  if (*stored && !change.changed) return change; // nothing to write; rolls back the read
   auto st = conn.prepare("INSERT INTO budget_levels (session_id, level, updated_at) "
                          "VALUES (?, ?, ?) ON CONFLICT (session_id) DO UPDATE SET "
                          "level = excluded.level, updated_at = excluded.updated_at");

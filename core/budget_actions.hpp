@@ -35,10 +35,12 @@ struct level_change {
   bool changed = false; ///< previous != current: publish `budget.level_changed` once
 };
 
-/// Stores `level` as the session's level and returns what was stored before, in one IMMEDIATE
-/// transaction, so when several processes observe the same change exactly one of them sees
-/// `changed`. The row is written only when the level changes (or none was stored); its
-/// `updated_at` (from `now`) is when the session entered the level.
+/// Stores `level` as the session's level and returns what was stored before. A stored level
+/// equal to `level` is found by a plain read, without the write lock (the usual case after a
+/// write); otherwise the read and the write are one IMMEDIATE transaction, so when several
+/// processes observe the same change exactly one of them sees `changed`. The row is written
+/// only when the level changes (or none was stored); its `updated_at` (from `now`) is when the
+/// session entered the level. Not to be called inside a transaction.
 result<level_change> record_level(memory_db& db, const std::string& session_id, budget_level level,
                                   budget_time_point now = std::chrono::system_clock::now());
 

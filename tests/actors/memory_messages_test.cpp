@@ -194,22 +194,34 @@ BOOST_AUTO_TEST_CASE(budget_types_round_trip) {
   BOOST_TEST(rb.recommendations.at(0) == "summarise now");
   BOOST_TEST(rb.markdown == "# Budget");
 
-  actors::budget_action a;
-  a.session_id = "sid";
-  a.level_before = core::budget_level::overflow;
-  a.level_after = core::budget_level::warning;
-  a.used_before = 870;
-  a.used_after = 700;
-  a.summary_id = "sum";
-  a.summarised = {"a"};
-  a.pruned = {"b", "c"};
-  a.enough = true;
-  auto ab = round_trip(a);
-  BOOST_TEST((ab.level_before == core::budget_level::overflow));
-  BOOST_TEST((ab.level_after == core::budget_level::warning));
-  BOOST_TEST(ab.used_after == 700u);
-  BOOST_TEST(ab.summary_id == "sum");
-  BOOST_TEST(ab.pruned.size() == 2u);
+  actors::budget_observation o{"sid", status, core::budget_level::warning, true};
+  auto ob = round_trip(o);
+  BOOST_TEST(ob.session_id == "sid");
+  BOOST_TEST(ob.status.used == 820u);
+  BOOST_TEST((ob.status.level == core::budget_level::critical));
+  BOOST_TEST((ob.previous == core::budget_level::warning));
+  BOOST_TEST(ob.changed);
+  auto obs = round_trip(std::vector<actors::budget_observation>{o, o});
+  BOOST_TEST(obs.size() == 2u);
+  BOOST_TEST(obs.at(1).status.reserved_by_reservations == 30u);
+
+  actors::budget_plan p{"sid", actors::budget_step::prune};
+  auto pb = round_trip(p);
+  BOOST_TEST(pb.session_id == "sid");
+  BOOST_TEST((pb.step == actors::budget_step::prune));
+  auto plans = round_trip(std::vector<actors::budget_plan>{
+      p, {"other", actors::budget_step::summarise}, {"third", actors::budget_step::none}});
+  BOOST_TEST(plans.size() == 3u);
+  BOOST_TEST((plans.at(1).step == actors::budget_step::summarise));
+  BOOST_TEST((plans.at(2).step == actors::budget_step::none));
+
+  auto sb2 = round_trip(actors::budget_stats{7, 9, 2, 5, 3, 1});
+  BOOST_TEST(sb2.observe_requests == 7u);
+  BOOST_TEST(sb2.observed_sessions == 9u);
+  BOOST_TEST(sb2.level_notes == 2u);
+  BOOST_TEST(sb2.front_requests == 5u);
+  BOOST_TEST(sb2.store_requests == 3u);
+  BOOST_TEST(sb2.plans_to_act == 1u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -89,6 +89,23 @@ struct memory_fixture {
     return e;
   }
 
+  /// What the budget controller has been asked and has asked so far.
+  actors::budget_stats budget_stats() {
+    caf::scoped_actor self{engine->system()};
+    actors::budget_stats out;
+    bool answered = false;
+    self->request(caf::actor_cast<actors::token_budget_actor>(child("token_budget")), 2s,
+                  actors::atom::stats_v)
+        .receive(
+            [&](const actors::budget_stats& s) {
+              out = s;
+              answered = true;
+            },
+            [](caf::error&) {});
+    BOOST_REQUIRE(answered);
+    return out;
+  }
+
   size_t used(const std::string& session) {
     auto report = calls().budget_status(session);
     BOOST_REQUIRE(report);
@@ -256,6 +273,90 @@ BOOST_AUTO_TEST_CASE(overflow_prunes_ephemeral_then_low_and_keeps_high) {
   BOOST_TEST(ephemeral_left < 3u);
   for (size_t i = 4; i <= 6; ++i)
     BOOST_TEST(calls().memory_get(added->at(i).id).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(a_memory_write_costs_one_request_to_the_budget_controller_and_none_back) {
+  auto started = calls().session_start({"count requests", {"one"}, "", ""});
+  BOOST_REQUIRE(started);
+  const auto s = started->id;
+  core::session_change decided;
+  decided.decision = "Count what crosses the mailbox.";
+  BOOST_REQUIRE(calls().session_update(s, decided));
+  auto cp = calls().checkpoint(s, "before the writes");
+  BOOST_REQUIRE(cp);
+  auto reservation = calls().reserve(s, 10, 0);
+  BOOST_REQUIRE(reservation);
+
+  const auto before = budget_stats();
+  size_t writes = 0;
+  auto added = calls().memory_add(entry(s, core::memory_type::context, 50, "one entry"));
+  BOOST_REQUIRE(added);
+  ++writes;
+  std::vector<core::memory_entry> batch{entry(s, core::memory_type::context, 50, "a"),
+                                        entry("other-a", core::memory_type::context, 50, "b"),
+                                        entry("other-b", core::memory_type::context, 50, "c")};
+  BOOST_REQUIRE(calls().memory_add(batch)); // three sessions, still one request
+  ++writes;
+  core::memory_update change;
+  change.tags = std::vector<std::string>{"counted"};
+  BOOST_REQUIRE(calls().memory_update(added->id, change));
+  ++writes;
+  BOOST_REQUIRE(calls().memory_delete(added->id));
+  ++writes;
+  core::session_change context;
+  context.context = "more context";
+  BOOST_REQUIRE(calls().session_update(s, context));
+  ++writes;
+  BOOST_REQUIRE(calls().restore(cp->id));
+  ++writes;
+  BOOST_REQUIRE(calls().commit(*reservation)); // itself a request to the controller
+  ++writes;
+  // An overflow: the store prunes in the same handler, and tells the controller the new level
+  // one-way, without a request either way.
+  std::vector<core::memory_entry> full;
+  for (int i = 0; i < 9; ++i)
+    full.push_back(entry(s, core::memory_type::conversation, core::priority_level::ephemeral,
+                         text_of(100, "tide " + std::to_string(i))));
+  BOOST_REQUIRE(calls().memory_add(full));
+  ++writes;
+  const auto after = budget_stats();
+
+  BOOST_TEST(after.observe_requests - before.observe_requests == writes);
+  BOOST_TEST(after.observed_sessions - before.observed_sessions == writes + 2);
+  BOOST_TEST(after.front_requests - before.front_requests == 1u); // the commit
+  BOOST_TEST(after.store_requests - before.store_requests == 0u); // nothing back to the store
+  BOOST_TEST(after.plans_to_act - before.plans_to_act == 1u);     // the overflow
+  BOOST_TEST(used(s) < 810u); // pruned before the batch was answered (90 % of 900)
+  // status and check still ask the store: one request each.
+  BOOST_TEST(calls().budget_check(s, 1).has_value());
+  BOOST_TEST(budget_stats().store_requests - after.store_requests == 2u); // used() and the check
+}
+
+BOOST_AUTO_TEST_CASE(a_batch_is_answered_after_every_session_it_touched_was_dealt_with) {
+  auto log = collect();
+  std::vector<core::memory_entry> batch;
+  for (const std::string s : {"harbour-a", "harbour-b"}) {
+    batch.push_back(
+        entry(s, core::memory_type::artifact, core::priority_level::high, text_of(300, "keel")));
+    for (int i = 0; i < 6; ++i)
+      batch.push_back(entry(s, core::memory_type::conversation, core::priority_level::ephemeral,
+                            text_of(100, s + " gull " + std::to_string(i))));
+  }
+  auto added = calls().memory_add(batch); // ~900 tokens in each session: overflow in both
+  BOOST_REQUIRE(added);
+  // No waiting: the answer came after both sessions were pruned.
+  BOOST_TEST(used("harbour-a") < 810u);
+  BOOST_TEST(used("harbour-b") < 810u);
+  BOOST_TEST(log->wait_for("memory.pruned", 2s).has_value());
+  // Each session went to overflow and back, each change published once.
+  for (const std::string s : {"harbour-a", "harbour-b"}) {
+    for (int i = 0; i < 100 && level_changes(*log, s).size() < 2; ++i)
+      std::this_thread::sleep_for(10ms);
+    auto changes = level_changes(*log, s);
+    BOOST_REQUIRE(changes.size() == 2u);
+    BOOST_TEST(changes[0] == "overflow");
+    BOOST_TEST(changes[1] != "overflow");
+  }
 }
 
 BOOST_AUTO_TEST_CASE(a_checkpoint_restores_entries_and_state_on_resume) {
